@@ -1,0 +1,3 @@
+#ifndef CPTRACE_H
+#define CPTRACE_H
+#endif
