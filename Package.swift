@@ -32,6 +32,7 @@ let package = Package(
         // One C program with many small scenarios for the integration tests.
         .executableTarget(name: "ktrace-testprog", dependencies: ["KtraceUtrace"],
                           linkerSettings: [.linkedLibrary("pthread")]),
+        .testTarget(name: "LinuxABITests", dependencies: ["LinuxABI", "KtraceFormat"], swiftSettings: v5),
         .testTarget(name: "KdumpTests", dependencies: ["KtraceFormat", "LinuxABI", "kdump"], swiftSettings: v5),
         .testTarget(name: "KtraceTests", dependencies: ["KtraceFormat", "LinuxABI", "ktrace", "kdump", "ktrace-testprog"], swiftSettings: v5),
     ]

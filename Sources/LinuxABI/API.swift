@@ -19,18 +19,42 @@ public enum Syscalls {
 
 /// Linux errno numbers (positive), names and strerror texts.
 public enum LinuxErrno {
-    /// "ENOENT"
-    public static func name(_ e: Int32) -> String? { nil }
-    /// "No such file or directory" (glibc's text)
-    public static func text(_ e: Int32) -> String? { nil }
+    /// Highest errno Linux defines (EHWPOISON).
+    public static let max: Int32 = 133
+
+    private static let names: [String?] = errnoTable.map { $0.map { "\($0.name)" } }
+    private static let texts: [String?] = errnoTable.map { $0.map { "\($0.text)" } }
+
+    /// "ENOENT"; nil for 0, 41, 58 and numbers past EHWPOISON.
+    public static func name(_ e: Int32) -> String? { e >= 0 && Int(e) < names.count ? names[Int(e)] : nil }
+    /// "No such file or directory" (glibc's text); nil where `name` is nil.
+    public static func text(_ e: Int32) -> String? { e >= 0 && Int(e) < texts.count ? texts[Int(e)] : nil }
+    /// The name without building a String, for appending to a ByteBuffer.
+    public static func staticName(_ e: Int32) -> StaticString? {
+        e >= 0 && Int(e) < errnoTable.count ? errnoTable[Int(e)]?.name : nil
+    }
+    public static func staticText(_ e: Int32) -> StaticString? {
+        e >= 0 && Int(e) < errnoTable.count ? errnoTable[Int(e)]?.text : nil
+    }
 }
 
 /// Linux signal numbers, names and si_code names.
 public enum LinuxSignals {
-    /// "SIGINT"
-    public static func name(_ sig: Int32) -> String? { nil }
+    /// SIGRTMAX on Linux/x86.
+    public static let max: Int32 = linuxSigRtMax
+
+    /// "SIGINT"; 32 is "SIGRTMIN", 33...64 are "SIGRT_1"..."SIGRT_32" (strace's names); nil otherwise.
+    public static func name(_ sig: Int32) -> String? {
+        sig > 0 && sig <= linuxSigRtMax ? SignalTables.names[Int(sig)] : nil
+    }
     /// "SI_USER", "SEGV_MAPERR", "CLD_EXITED", ... for this signal.
-    public static func codeName(signal: Int32, code: Int32) -> String? { nil }
+    public static func codeName(signal: Int32, code: Int32) -> String? {
+        SignalTables.code(signal: signal, code: code).map { "\($0)" }
+    }
+    /// Same, without building a String.
+    public static func staticCodeName(signal: Int32, code: Int32) -> StaticString? {
+        SignalTables.code(signal: signal, code: code)
+    }
 }
 
 /// Appends one CALL argument as kdump shows it.
