@@ -50,24 +50,22 @@ __attribute__((noreturn)) static void sys_exit(int code) { syscall(SYS_exit_grou
 
 static long open_dev_null(void) { return syscall(SYS_openat, AT_FDCWD, "/dev/null", O_WRONLY); }
 
-/* Writes one formatted line to stdout with a single write(2). */
-__attribute__((format(printf, 1, 2)))
-static void say(const char *fmt, ...)
+/* Writes one formatted line to fd with a single write(2). */
+__attribute__((format(printf, 2, 3)))
+static void say(int fd, const char *fmt, ...)
 {
-    char line[256];
+    char line[512];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     if (n > (int)sizeof line - 1) n = sizeof line - 1;
-    if (n > 0) sys_write(1, line, (size_t)n);
+    if (n > 0) sys_write(fd, line, (size_t)n);
 }
 
 __attribute__((noreturn)) static void die(const char *what)
 {
-    char line[256];
-    int n = snprintf(line, sizeof line, "ktrace-testprog: %s: %s\n", what, strerror(errno));
-    sys_write(2, line, n > 0 ? (size_t)n : 0);
+    say(2, "ktrace-testprog: %s: %s\n", what, strerror(errno));
     sys_exit(1);
 }
 
@@ -77,7 +75,7 @@ static long check(long rc, const char *what)
     return rc;
 }
 
-/* Parses a non-negative count argument; a bad one is a usage error. */
+/* Parses a non-negative count argument; a bad one ends the program. */
 static long count_arg(const char *s)
 {
     char *end;
@@ -285,15 +283,15 @@ static int utrace_scenario(char **argv)
     for (int i = 0; i < 16; i++) bytes[i] = (unsigned char)i;
     int first = utrace("hello utrace", 12);
     int second = utrace(bytes, sizeof bytes);
-    say("%d\n", first);
-    say("%d\n", second);
+    say(1, "%d\n", first);
+    say(1, "%d\n", second);
     return 0;
 }
 
 __attribute__((noreturn)) static int loop(char **argv)
 {
     (void)argv;
-    say("%ld\n", (long)syscall(SYS_getpid));
+    say(1, "%ld\n", (long)syscall(SYS_getpid));
     for (;;) {
         sys_getppid();
         sleep_ms(10);
@@ -358,7 +356,7 @@ static int setuid_helper(char **argv)
     (void)argv;
     long uid = syscall(SYS_getuid);   /* separate statements fix the call order */
     long euid = syscall(SYS_geteuid);
-    say("%ld %ld\n", uid, euid);
+    say(1, "%ld %ld\n", uid, euid);
     return 0;
 }
 
@@ -408,14 +406,10 @@ static const struct scenario scenarios[] = {
 
 static int usage(void)
 {
-    char line[512];
-    int n = snprintf(line, sizeof line, "usage: ktrace-testprog SCENARIO [ARGS]\n");
-    sys_write(2, line, (size_t)n);
+    say(2, "usage: ktrace-testprog SCENARIO [ARGS]\n");
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
         const struct scenario *s = &scenarios[i];
-        n = snprintf(line, sizeof line, "  %-13s %-13s %s\n", s->name, s->args, s->does);
-        if (n > (int)sizeof line - 1) n = sizeof line - 1;
-        sys_write(2, line, (size_t)n);
+        say(2, "  %-13s %-13s %s\n", s->name, s->args, s->does);
     }
     return 2;
 }
