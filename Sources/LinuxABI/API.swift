@@ -5,15 +5,19 @@ import KtraceFormat
 
 public enum Syscalls {
     /// Indexed by syscall number; nil for numbers Linux does not define on that ABI.
-    public static func table(_ arch: LinuxArch) -> [SyscallDesc?] { [] }
+    /// Built once per ABI; later calls return the same storage.
+    public static func table(_ arch: LinuxArch) -> [SyscallDesc?] { SyscallABITable.of(arch).byNumber }
 
+    /// The syscall `nr` on `arch`, or nil. No allocation: an index into the built table.
+    @inline(__always)
     public static func lookup(_ arch: LinuxArch, _ nr: Int) -> SyscallDesc? {
-        let t = table(arch)
+        let t = SyscallABITable.of(arch).byNumber
         return nr >= 0 && nr < t.count ? t[nr] : nil
     }
 
+    /// The number of the syscall called `name` on `arch` (a hash lookup).
     public static func number(named name: String, _ arch: LinuxArch) -> Int? {
-        table(arch).firstIndex { $0?.name == name }
+        SyscallABITable.of(arch).byName[name]
     }
 }
 

@@ -112,6 +112,16 @@ public enum ArgKind: UInt8, Sendable {
     case itimerWhich    // ITIMER_*
     case idtype         // P_PID, ...
     case personality    // PER_* (number)
+    // Added with the tables (kept after the original cases so raw values stay stable):
+    case socketFlags    // SOCK_CLOEXEC|SOCK_NONBLOCK (accept4)
+    case flockOp        // LOCK_SH|LOCK_EX|LOCK_NB|LOCK_UN
+    case rusageWho      // RUSAGE_SELF, ...
+    case ptraceRequest  // PTRACE_TRACEME, ...
+    case fadvice        // POSIX_FADV_*
+    case mlockallFlags  // MCL_*
+    case timerfdFlags   // TFD_CLOEXEC|TFD_NONBLOCK
+    case inotifyInitFlags // IN_CLOEXEC|IN_NONBLOCK
+    case signalfdFlags  // SFD_CLOEXEC|SFD_NONBLOCK
 }
 
 /// What the tracer copies for the `i` facility after a successful call.
