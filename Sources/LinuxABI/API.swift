@@ -47,7 +47,8 @@ public enum LinuxSignals {
     /// SIGRTMAX on Linux/x86.
     public static let max: Int32 = linuxSigRtMax
 
-    /// "SIGINT"; 32 is "SIGRTMIN", 33...64 are "SIGRT_1"..."SIGRT_32" (strace's names); nil otherwise.
+    /// "SIGINT"; 32 "SIGCANCEL", 33 "SIGSETXID", 34...63 "SIGRT2"..."SIGRT31", 64 "SIGRTMAX"
+    /// (FreeBSD libsysdecode's Linux names); nil outside 1...64.
     public static func name(_ sig: Int32) -> String? {
         sig > 0 && sig <= linuxSigRtMax ? SignalTables.names[Int(sig)] : nil
     }
@@ -59,14 +60,24 @@ public enum LinuxSignals {
     public static func staticCodeName(signal: Int32, code: Int32) -> StaticString? {
         SignalTables.code(signal: signal, code: code)
     }
+    /// The name without building a String.
+    public static func staticName(_ sig: Int32) -> StaticString? {
+        sig > 0 && sig <= linuxSigRtMax ? signalNames[Int(sig) - 1] : nil
+    }
+    /// kdump's print_signal: the name, or `SIG %d`.
+    public static func appendName(_ sig: Int32, into out: ByteBuffer) {
+        if let name = staticName(sig) { out.append(name); return }
+        out.append("SIG ")
+        out.appendDecimal(Int64(sig))
+    }
 }
 
-/// Appends one CALL argument as kdump shows it.
+/// Appends CALL arguments as kdump shows them (see ArgumentFormatter.swift for the rules
+/// and for `appendArguments`, `isShown`, `appendSymbolic`, `appendNumber`).
 public enum ArgumentFormatter {
-    /// - fancy: symbolic decoding (kdump without -n); decimal: -d.
+    /// One argument, without separators. - fancy: symbolic decoding (kdump without -n); decimal: -d.
     public static func append(_ desc: SyscallDesc?, args: SyscallPayload, index: Int,
                               fancy: Bool, decimal: Bool, into out: ByteBuffer) {
-        let v = UInt64(bitPattern: args[index])
-        if decimal { out.appendDecimal(args[index]) } else { out.appendAltHex(v) }
+        appendArgument(desc, args: args, index: index, fancy: fancy, decimal: decimal, into: out)
     }
 }

@@ -1,12 +1,16 @@
 // Linux signal numbers (x86, asm-generic numbering) and si_code values.
-// Real-time signals are named like strace does: 32 is SIGRTMIN, 33..64 are
-// SIGRT_1..SIGRT_32 (kernel SIGRTMIN is 32; glibc reserves 32 and 33 for itself).
+// Names are FreeBSD libsysdecode's for Linux (sysdecode_linux_signal), so PSIG and
+// kill(2) lines read as FreeBSD's kdump prints them for a Linux process: 32 and 33
+// are glibc's internal SIGCANCEL and SIGSETXID, 34...63 SIGRT2...SIGRT31, 64 SIGRTMAX.
 
+/// Index = signal number - 1.
 let signalNames: [StaticString] = [
     "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
     "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT",
     "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
-    "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS", "SIGRTMIN",
+    "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+    "SIGCANCEL", "SIGSETXID", "SIGRT2", "SIGRT3", "SIGRT4", "SIGRT5", "SIGRT6", "SIGRT7", "SIGRT8", "SIGRT9", "SIGRT10", "SIGRT11", "SIGRT12", "SIGRT13", "SIGRT14", "SIGRT15", "SIGRT16", "SIGRT17", "SIGRT18", "SIGRT19", "SIGRT20", "SIGRT21", "SIGRT22", "SIGRT23", "SIGRT24", "SIGRT25", "SIGRT26", "SIGRT27", "SIGRT28", "SIGRT29", "SIGRT30", "SIGRT31",
+    "SIGRTMAX",
 ]
 
 let linuxSigRtMax: Int32 = 64
@@ -17,12 +21,8 @@ enum SignalNumber {
 }
 
 enum SignalTables {
-    /// Index = signal number; nil at 0 and past SIGRTMAX.
-    static let names: [String?] = (0...linuxSigRtMax).map { sig -> String? in
-        if sig == 0 { return nil }
-        if sig <= Int32(signalNames.count) { return "\(signalNames[Int(sig) - 1])" }
-        return "SIGRT_\(sig - 32)"
-    }
+    /// Index = signal number; nil at 0.
+    static let names: [String?] = [nil] + signalNames.map { "\($0)" }
 
     /// si_code values any signal can carry (include/uapi/asm-generic/siginfo.h).
     static let genericCodes = Xlat([
