@@ -58,8 +58,9 @@ public struct SyscallClasses: OptionSet, Sendable, Hashable {
 }
 
 /// How kdump shows one argument. `hex` is FreeBSD's print_number (`%#jx`, or `%jd` with -d);
-/// every other kind has a symbolic form (with -n it falls back to `hex`, except `decimal`).
-public enum ArgKind: UInt8, Sendable {
+/// every other kind has a symbolic form. With -n every kind, `decimal` included, prints as
+/// `hex` does: FreeBSD's kdump skips all argument decoding without `fancy`.
+public enum ArgKind: UInt8, Sendable, CaseIterable {
     case hex            // plain number or pointer
     case decimal        // always decimal (pids, counts FreeBSD prints in decimal)
     case path           // pointer to a path (shown as hex; the path itself is a NAMI record)

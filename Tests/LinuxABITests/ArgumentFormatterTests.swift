@@ -163,3 +163,26 @@ final class ArgumentFormatterTests: XCTestCase {
         XCTAssertEqual(LinuxXlat.fileTypes.string(0o40000), "S_IFDIR")
     }
 }
+
+final class ArgumentKindCoverageTests: XCTestCase {
+    /// Kinds printed by a rule of their own rather than straight from one table.
+    private let specialKinds: Set<ArgKind> = [
+        .hex, .decimal, .path, .dirfd, .openFlags, .fileMode, .fcntlArg, .ioctlRequest, .cloneFlags, .signal,
+        .socketType, .socketProtocol, .socketLevel, .sockOptName, .futexOp, .clockId, .personality,
+    ]
+
+    func testEveryKindHasAPrinter() {
+        for kind in ArgKind.allCases where !specialKinds.contains(kind) {
+            XCTAssertNotNil(ArgumentFormatter.tableStyle[kind], "no table for \(kind)")
+        }
+    }
+
+    func testEverySyscallArgumentKindListIsWithinNargs() {
+        for (name, spec) in commonArgSpecs {
+            for arch in [LinuxArch.x86_64, .i386] {
+                guard let nr = Syscalls.number(named: name, arch), i386ArgSpecs[name] == nil || arch == .x86_64 else { continue }
+                XCTAssertLessThanOrEqual(spec.args.count, Syscalls.lookup(arch, nr)!.nargs, "\(name) on \(arch)")
+            }
+        }
+    }
+}
