@@ -1,0 +1,12 @@
+import KtraceFormat
+
+extension ByteBuffer {
+    /// C's `%0*ld`: zero-padded to `digits` (negative values unpadded, as they never occur).
+    func appendZeroPadded(_ v: Int64, digits: Int) {
+        if v < 0 { appendDecimal(v); return }
+        var n = 1, x = v
+        while x >= 10 { x /= 10; n += 1 }
+        append(repeating: 48, count: digits - n)
+        appendDecimal(v)
+    }
+}
