@@ -72,7 +72,8 @@ public final class Kdump {
 
     private func dump(_ record: Record) throws {
         let h = record.header
-        if h.dropped && !dropLogged {
+        // JSON carries the flag in every object ("dropped") instead of a notice line.
+        if h.dropped && !dropLogged && !options.json {
             text.dropped(h)
             dropLogged = true
         }
@@ -86,8 +87,10 @@ public final class Kdump {
         default: break
         }
         if options.pid != 0 && Int64(h.pid) != options.pid && h.tid != options.pid { return }
-        // Types past the 32 facility bits are never selected, as in FreeBSD's `1 << type`.
-        guard h.type < 32, options.points.rawValue & (1 << UInt32(h.type)) != 0 else { return }
+        if let points = options.points {
+            // Types past the 32 facility bits are never selected, as in FreeBSD's `1 << type`.
+            guard h.type < 32, points.rawValue & (1 << UInt32(h.type)) != 0 else { return }
+        }
         let decoded = try RecordDecoder.decode(record, svFlags: abiByPid[h.pid] ?? 0)
         dropLogged = false
         if options.json { json.render(decoded) } else { text.render(decoded) }

@@ -24,7 +24,8 @@ public struct KdumpOptions: Equatable {
     public var suppressData = false     // -s
     public var threads = false          // -H
     public var timestamps: Timestamps = []
-    public var points: Facilities = .all
+    /// The -t selection; nil shows every record type, including types kdump does not know.
+    public var points: Facilities?
     public var json = false             // --json
 
     public init() {}

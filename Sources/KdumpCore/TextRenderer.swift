@@ -67,7 +67,14 @@ final class TextRenderer {
             out.appendDecimal(Int64(h.cpu), width: 3)
             out.append(byte: 32)
         }
-        out.append(TextRenderer.typeColumn(h.type))
+        let column = TextRenderer.typeColumn(h.type)
+        if column.utf8CodeUnitCount > 0 {
+            out.append(column)
+        } else {
+            out.append("UNKNOWN(")
+            out.appendDecimal(Int64(h.type))
+            out.append(")")
+        }
         out.append("  ")
         if options.showABI {
             out.append(ABIInfo.label(svFlags: svFlags))

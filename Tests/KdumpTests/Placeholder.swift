@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderKdump: XCTestCase { func testNothing() {} }
