@@ -1,4 +1,5 @@
 import KtraceFormat
+import LinuxABI
 
 extension ByteBuffer {
     /// C's `%0*ld`: zero-padded to `digits` (negative values unpadded, as they never occur).
@@ -8,5 +9,15 @@ extension ByteBuffer {
         while x >= 10 { x /= 10; n += 1 }
         append(repeating: 48, count: digits - n)
         appendDecimal(v)
+    }
+
+    /// FreeBSD's print_signal: the name, or `SIG %d`.
+    func appendSignal(_ sig: Int32) {
+        if let name = LinuxSignals.name(sig) {
+            append(name)
+        } else {
+            append("SIG ")
+            appendDecimal(Int64(sig))
+        }
     }
 }

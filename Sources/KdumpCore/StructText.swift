@@ -59,60 +59,54 @@ struct StructText {
     // MARK: - Printers
 
     private func stat(_ st: LinuxStat) {
-        out.append("struct stat {dev=")
-        out.appendDecimal(st.dev)
-        out.append(", ino=")
-        out.appendDecimal(st.ino)
-        out.append(", ")
-        mode(UInt32(st.mode))
-        out.append("nlink=")
-        out.appendDecimal(st.nlink)
-        out.append(", ")
-        owner(uid: st.uid, gid: st.gid)
-        out.append("rdev=")
-        out.appendDecimal(st.rdev)
-        out.append(", ")
+        out.append("struct stat {")
+        identity(dev: st.dev, ino: st.ino, mode: st.mode, nlink: st.nlink, uid: st.uid, gid: st.gid, rdev: st.rdev)
         time("atime=", st.atime)
         time("mtime=", st.mtime)
         time("ctime=", st.ctime)
-        out.append("size=")
-        out.appendDecimal(st.size)
-        out.append(", blksize=")
-        out.appendDecimal(st.blksize)
-        out.append(", blocks=")
-        out.appendDecimal(st.blocks)
+        sizes(size: st.size, blksize: st.blksize, blocks: st.blocks)
         out.append(" }")
     }
 
     private func statx(_ st: LinuxStatx) {
         out.append("struct statx {mask=")
         out.appendAltHex(UInt64(st.mask))
-        out.append(", dev=")
-        out.appendDecimal(st.dev)
-        out.append(", ino=")
-        out.appendDecimal(st.ino)
         out.append(", ")
-        mode(UInt32(st.mode))
-        out.append("nlink=")
-        out.appendDecimal(UInt64(st.nlink))
-        out.append(", ")
-        owner(uid: st.uid, gid: st.gid)
-        out.append("rdev=")
-        out.appendDecimal(st.rdev)
-        out.append(", ")
+        identity(dev: st.dev, ino: st.ino, mode: UInt32(st.mode), nlink: UInt64(st.nlink), uid: st.uid, gid: st.gid, rdev: st.rdev)
         time("atime=", st.atime)
         time("btime=", st.btime)
         time("ctime=", st.ctime)
         time("mtime=", st.mtime)
-        out.append("size=")
-        out.appendDecimal(st.size)
-        out.append(", blksize=")
-        out.appendDecimal(UInt64(st.blksize))
-        out.append(", blocks=")
-        out.appendDecimal(st.blocks)
+        sizes(size: Int64(bitPattern: st.size), blksize: Int64(st.blksize), blocks: Int64(bitPattern: st.blocks))
         out.append(", attributes=")
         out.appendAltHex(st.attributes)
         out.append(" }")
+    }
+
+    /// The fields ktrstat prints before the times, each followed by `, `.
+    private func identity(dev: UInt64, ino: UInt64, mode m: UInt32, nlink: UInt64, uid: UInt32, gid: UInt32, rdev: UInt64) {
+        decimalField("dev=", dev)
+        decimalField("ino=", ino)
+        mode(m)
+        decimalField("nlink=", nlink)
+        owner(uid: uid, gid: gid)
+        decimalField("rdev=", rdev)
+    }
+
+    /// ktrstat's last fields: `size=…, blksize=…, blocks=…`.
+    private func sizes(size: Int64, blksize: Int64, blocks: Int64) {
+        out.append("size=")
+        out.appendDecimal(size)
+        out.append(", blksize=")
+        out.appendDecimal(blksize)
+        out.append(", blocks=")
+        out.appendDecimal(blocks)
+    }
+
+    private func decimalField(_ label: StaticString, _ v: UInt64) {
+        out.append(label)
+        out.appendDecimal(v)
+        out.append(", ")
     }
 
     private func sockaddr(_ sa: LinuxSockaddr) {
@@ -179,13 +173,9 @@ struct StructText {
         for sig in 1...64 where bits & (1 << UInt64(sig - 1)) != 0 {
             if !first { out.append(", ") }
             first = false
-            signal(Int32(sig))
+            out.appendSignal(Int32(sig))
         }
         out.append(first ? "empty ]" : " ]")
-    }
-
-    private func signal(_ sig: Int32) {
-        if let name = LinuxSignals.name(sig) { out.append(name) } else { out.append("SIG "); out.appendDecimal(Int64(sig)) }
     }
 
     /// print_mask_arg0: `0`, or `%#x<NAMES>`.
@@ -225,11 +215,15 @@ struct StructText {
     }
 
     /// BSD strmode(3): type letter, nine permission letters, then a space.
+    /// File type bits and strmode's letter for each (d c b - l s p).
+    private static let fileTypeLetters: [(UInt32, UInt8)] = [(0o040000, 100), (0o020000, 99), (0o060000, 98), (0o100000, 45),
+                                                             (0o120000, 108), (0o140000, 115), (0o010000, 112)]
+    /// setuid, setgid, sticky: the bit, its letter over x, its letter without x.
+    private static let specialBits: [(UInt32, UInt8, UInt8)] = [(0o4000, 115, 83), (0o2000, 115, 83), (0o1000, 116, 84)]
+
     private func appendStrmode(_ m: UInt32) {
-        let types: [(UInt32, UInt8)] = [(0o040000, 100), (0o020000, 99), (0o060000, 98), (0o100000, 45),
-                                         (0o120000, 108), (0o140000, 115), (0o010000, 112)]
-        out.append(byte: types.first { $0.0 == m & 0o170000 }?.1 ?? 63)
-        let special: [(UInt32, UInt8, UInt8)] = [(0o4000, 115, 83), (0o2000, 115, 83), (0o1000, 116, 84)]
+        out.append(byte: StructText.fileTypeLetters.first { $0.0 == m & 0o170000 }?.1 ?? 63)
+        let special = StructText.specialBits
         for who in 0..<3 {
             let shift = UInt32(6 - 3 * who)
             out.append(byte: m & (4 << shift) != 0 ? 114 : 45)

@@ -194,7 +194,7 @@ final class TextRenderer {
             out.appendDecimal(Int64(s.error))
             if options.fancy {
                 out.append(byte: 32)
-                out.append(errnoText(s.error))
+                if let text = LinuxErrno.staticText(s.error) { out.append(text) } else { out.append(errnoText(s.error)) }
             }
         }
         out.append(byte: 10)
@@ -219,7 +219,7 @@ final class TextRenderer {
     }
 
     private func psig(_ p: PsigPayload) {
-        signal(p.signo)
+        out.appendSignal(p.signo)
         if p.action == PsigPayload.sigDFL {
             out.append(" SIG_DFL")
         } else {
@@ -411,15 +411,6 @@ final class TextRenderer {
     /// FreeBSD's print_number: `%#jx`, or `%jd` with -d.
     func number(_ v: Int64) {
         if options.decimal { out.appendDecimal(v) } else { out.appendAltHex(UInt64(bitPattern: v)) }
-    }
-
-    func signal(_ sig: Int32) {
-        if let name = LinuxSignals.name(sig) {
-            out.append(name)
-        } else {
-            out.append("SIG ")
-            out.appendDecimal(Int64(sig))
-        }
     }
 
     static func terminalWidth(fancy: Bool) -> Int {

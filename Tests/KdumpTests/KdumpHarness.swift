@@ -109,5 +109,19 @@ class KdumpTestCase: XCTestCase {
     }
 }
 
+/// Checks that `object` has each member of `expected` with an equal value (compared as
+/// their canonical JSON text).
+func assertMembers(_ object: [String: Any], _ expected: [String: Any], file: StaticString = #filePath, line: UInt = #line) {
+    for (k, v) in expected.sorted(by: { $0.key < $1.key }) {
+        guard let actual = object[k] else { XCTFail("missing member \(k)", file: file, line: line); continue }
+        XCTAssertEqual(canonicalJSON(actual), canonicalJSON(v), k, file: file, line: line)
+    }
+}
+
+func canonicalJSON(_ v: Any) -> String {
+    let data = try? JSONSerialization.data(withJSONObject: [v], options: [.sortedKeys])
+    return data.map { String(decoding: $0, as: UTF8.self) } ?? "<not JSON: \(v)>"
+}
+
 /// Little-endian bytes of integers, for struct payloads.
 func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
