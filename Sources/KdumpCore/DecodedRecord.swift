@@ -69,10 +69,19 @@ public struct DecodedRecord {
         }
     }
 
+    /// FreeBSD's 2024 struct ktr_cap_fail: type, syscall, sv_flags, then a union at offset 16.
     public struct CapfailBody {
         public var type: UInt32
         public var syscall: Int16
+        /// The union (cap_int, cap_path, ...), as much of it as the record holds.
+        public var data: UnsafeRawBufferPointer
         public static let typeNames = ["NOTCAPABLE", "INCREASE", "SYSCALL", "SIGNAL", "PROTO", "SOCKADDR", "NAMEI", "CPUSET"]
+        public static let dataOffset = 16
+
+        /// `cap_int` (signal or protocol number), if present.
+        public var int: Int32? { data.count >= 4 ? data.loadUnaligned(as: Int32.self) : nil }
+        /// `cap_path` up to its NUL.
+        public var path: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: data[0..<(data.firstIndex(of: 0) ?? data.count)]) }
     }
 }
 
@@ -120,7 +129,9 @@ public enum RecordDecoder {
         case .args?, .envs?: body = .strings(p)
         case .capfail?:
             try need(p, 8, "capfail")
-            body = .capfail(.init(type: p.loadUnaligned(as: UInt32.self), syscall: p.loadUnaligned(fromByteOffset: 4, as: Int16.self)))
+            let union = p.count > DecodedRecord.CapfailBody.dataOffset
+                ? UnsafeRawBufferPointer(rebasing: p[DecodedRecord.CapfailBody.dataOffset...]) : UnsafeRawBufferPointer(start: nil, count: 0)
+            body = .capfail(.init(type: p.loadUnaligned(as: UInt32.self), syscall: p.loadUnaligned(fromByteOffset: 4, as: Int16.self), data: union))
         case .fault?:
             try need(p, 16, "fault")
             body = .fault(address: p.loadUnaligned(as: UInt64.self), protection: p.loadUnaligned(fromByteOffset: 8, as: Int32.self))

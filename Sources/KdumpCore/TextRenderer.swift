@@ -298,16 +298,32 @@ final class TextRenderer {
         out.append(byte: 10)
     }
 
+    /// FreeBSD's ktrcapfail wording; capability rights are shown as numbers (Linux has none).
     private func capfail(_ c: DecodedRecord.CapfailBody, svFlags: UInt32) {
         let info = RecordDecoder.syscallInfo(Int(c.syscall), svFlags)
-        if Int(c.type) < DecodedRecord.CapfailBody.typeNames.count {
-            out.append("capability violation ")
-            out.append(DecodedRecord.CapfailBody.typeNames[Int(c.type)])
-            out.append(": ")
-        } else {
-            out.append("unknown capability failure: ")
+        switch c.type {
+        case 0: out.append("operation requires rights the descriptor does not hold")
+        case 1: out.append("attempt to increase capabilities")
+        case 2:
+            out.append("system call not allowed: ")
+            syscallName(info)
+        default:
+            syscallName(info)
+            switch c.type {
+            case 3:
+                out.append(": signal delivery not allowed: ")
+                out.appendSignal(c.int ?? 0)
+            case 4:
+                out.append(": protocol not allowed: ")
+                out.appendDecimal(Int64(c.int ?? 0))
+            case 5: out.append(": restricted address lookup")
+            case 6:
+                out.append(": restricted VFS lookup: ")
+                out.append(c.path)
+            case 7: out.append(": restricted cpuset operation")
+            default: out.append(": unknown capability failure")
+            }
         }
-        syscallName(info)
         out.append(byte: 10)
     }
 

@@ -176,9 +176,18 @@ final class RecordTextTests: KdumpTestCase {
         assertDump(f, [], "\(p)PFLT  0x7fff1000 0x1\n\(p)PRET  KERN_SUCCESS\n\(p)PRET  <invalid=5>\n")
     }
 
-    func testCapfailRecord() {
-        let f = linux { b in b.raw(.capfail, le(UInt32(2)) + le(Int16(1)) + [UInt8](repeating: 0, count: 10)) }
-        assertDump(f, [], "\(p)CAP   capability violation SYSCALL: write\n")
+    func testCapfailRecords() {
+        func capfail(_ type: UInt32, _ union: [UInt8]) -> [UInt8] {
+            le(type) + le(Int16(1)) + le(Int16(0)) + le(UInt32(SVFlags.linux64)) + le(UInt32(0)) + union
+        }
+        let f = linux { b in
+            b.raw(.capfail, capfail(2, []))
+            b.raw(.capfail, capfail(3, le(Int32(9))))
+            b.raw(.capfail, capfail(6, Array("/etc\0junk".utf8)))
+            b.raw(.capfail, capfail(42, []))
+        }
+        assertDump(f, [], "\(p)CAP   system call not allowed: write\n\(p)CAP   write: signal delivery not allowed: SIGKILL\n"
+                   + "\(p)CAP   write: restricted VFS lookup: /etc\n\(p)CAP   write: unknown capability failure\n")
     }
 
     func testUnknownRecordTypePrintsHeaderOnly() {
