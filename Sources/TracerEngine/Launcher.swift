@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPtrace
+import KtraceFormat
+
+/// `ktrace command`: as on FreeBSD, the process the shell started becomes the
+/// command (same pid, so `$!`, `wait`, job control and the exit status are the
+/// command's own). The tracer is a grandchild in a session of its own, outside
+/// the command's process tree and out of reach of the terminal's signals; it
+/// attaches before the exec.
+public enum Launcher {
+    public static func run(_ o: Options) -> Never {
+        let fd = TraceFile.open(o.file, append: o.append)
+        var toTracer: [Int32] = [0, 0], toCommand: [Int32] = [0, 0]
+        guard cpt_pipe_cloexec(&toTracer) == 0, cpt_pipe_cloexec(&toCommand) == 0 else { Diagnostics.err(1, "pipe") }
+        let commandPid = getpid()
+        let middle = cpt_fork()
+        if middle < 0 { Diagnostics.err(1, "fork") }
+        if middle == 0 {
+            // The middle process only makes the tracer an orphan, then leaves.
+            setsid()
+            let tracerPid = cpt_fork()
+            if tracerPid == 0 { tracerMain(o, fd: fd, command: commandPid, fromCommand: toTracer[0], toCommand: toCommand[1]) }
+            var pid = tracerPid
+            _ = write(toCommand[1], &pid, 4)
+            _exit(0)
+        }
+        var status: Int32 = 0
+        _ = waitpid(middle, &status, 0)
+        close(fd)
+        var tracerPid: Int32 = 0
+        guard read(toCommand[0], &tracerPid, 4) == 4, tracerPid > 0 else { Diagnostics.errx(1, "could not start the tracer") }
+        // Under Yama's ptrace_scope 1 only an ancestor may attach unless we say so.
+        _ = cpt_set_ptracer(tracerPid)
+        var go: UInt8 = 1
+        _ = write(toTracer[1], &go, 1)
+        var attachError: Int32 = 0
+        guard read(toCommand[0], &attachError, 4) == 4 else { Diagnostics.errx(1, "the tracer died before attaching") }
+        if attachError != 0 { Diagnostics.err(1, "cannot trace \(commandPid)", errno: attachError) }
+        // From here every syscall is seen; records start at this execvp's execve.
+        let cargs = o.command.map { strdup($0) } + [nil]
+        _ = cpt_execvp(cargs[0], cargs)
+        Diagnostics.err(1, "exec of '\(o.command[0])' failed")
+    }
+
+    static func tracerMain(_ o: Options, fd: Int32, command: Int32, fromCommand: Int32, toCommand: Int32) -> Never {
+        // Hold no descriptor of the command's but the trace file and stderr: a pipe
+        // kept open here would keep its reader from ever seeing end-of-file.
+        let devnull = open("/dev/null", O_RDWR)
+        dup2(devnull, 0)
+        dup2(devnull, 1)
+        if devnull > 2 { close(devnull) }
+        signal(SIGPIPE, SIG_IGN)
+        var go: UInt8 = 0
+        guard read(fromCommand, &go, 1) == 1 else { _exit(1) }
+        var options = CPT_O_TRACESYSGOOD | CPT_O_TRACEEXEC | CPT_O_TRACEEXIT | CPT_O_TRACECLONE
+        if o.inherit { options |= CPT_O_TRACEFORK | CPT_O_TRACEVFORK }
+        var err: Int32 = 0
+        if cpt_seize(command, UInt(options)) != 0 {
+            err = errno
+        } else if cpt_interrupt(command) != 0 {
+            err = errno
+        }
+        _ = write(toCommand, &err, 4)
+        close(toCommand)
+        close(fromCommand)
+        if err != 0 { _exit(1) }
+        let tracer = Tracer(poolSize: o.poolSize, genioSize: o.genioSize, waitForRequests: o.waitForRequests,
+                            traceFileName: o.file)
+        _ = tracer.adopt(pid: command, facilities: o.facilities.union(.procABI), fd: fd, recording: false)
+        let lost = tracer.run()
+        if lost > 0 { Diagnostics.warnx("\(lost) event\(lost == 1 ? "" : "s") lost (out of request objects)") }
+        _exit(0)
+    }
+}

@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import KtraceFormat
+import LinuxABI
+
+/// A traced process: what FreeBSD keeps in `struct proc` for ktrace (p_traceflag,
+/// the trace file, the pending-drop flag) plus what ptrace cannot tell us on demand.
+final class TracedProcess {
+    let pid: Int32
+    var facilities: Facilities
+    /// Trace file this process's records go to.
+    var fd: Int32
+    /// KTR_DROP goes on this process's next record (FreeBSD's KTRFAC_DROP).
+    var dropPending = false
+    var arch: LinuxArch
+    /// Signal handler addresses by signal number (0 = SIG_DFL, 1 = SIG_IGN), learnt
+    /// from rt_sigaction; shared by the threads, copied by fork.
+    var handlers: [UInt64]
+    var liveThreads = 0
+    /// PROCDTOR written.
+    var ended = false
+
+    init(pid: Int32, facilities: Facilities, fd: Int32, arch: LinuxArch, handlers: [UInt64]? = nil) {
+        self.pid = pid
+        self.facilities = facilities
+        self.fd = fd
+        self.arch = arch
+        self.handlers = handlers ?? TracedProcess.handlersFromProc(pid)
+    }
+
+    /// Caught signals' addresses cannot be read from /proc, only whether they are
+    /// caught or ignored; a caught one is shown with an unknown (0x0) handler... we
+    /// store 2 as "caught, address unknown" so PSIG still says "caught".
+    static func handlersFromProc(_ pid: Int32) -> [UInt64] {
+        var h = [UInt64](repeating: 0, count: 65)
+        guard let status = readSmallFile("/proc/\(pid)/status") else { return h }
+        for line in status.split(separator: "\n") {
+            let isIgn = line.hasPrefix("SigIgn:"), isCgt = line.hasPrefix("SigCgt:")
+            guard isIgn || isCgt, let bits = UInt64(line.split(separator: "\t").last ?? "", radix: 16) else { continue }
+            for sig in 1...64 where bits & (1 << UInt64(sig - 1)) != 0 {
+                h[sig] = isIgn ? PsigPayload.sigIGN : 2
+            }
+        }
+        return h
+    }
+
+    /// exec resets caught signals to the default; ignored ones stay ignored.
+    func resetHandlersForExec() {
+        for i in handlers.indices where handlers[i] != PsigPayload.sigIGN { handlers[i] = 0 }
+    }
+}
+
+/// A traced thread and the syscall it is in.
+final class TracedThread {
+    var tid: Int32
+    let process: TracedProcess
+    var comm: CommName
+    /// Records are written only once the launched command reaches its execve
+    /// (before that, the process is ktrace itself getting ready).
+    var recording: Bool
+    var inSyscall = false
+    var nr = 0
+    var arch = LinuxArch.x86_64
+    var args: (Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0)
+    /// The execve in progress succeeded (PTRACE_EVENT_EXEC seen).
+    var execed = false
+    /// rt_sigaction in progress: the signal and the new handler read at entry.
+    var pendingSignal: Int32 = 0
+    var pendingHandler: UInt64 = 0
+    var hasPendingHandler = false
+    /// prctl(PR_SET_NAME) in progress: the new name read at entry.
+    var pendingComm: CommName?
+    /// clone/clone3 in progress: its flags, to tell threads from processes.
+    var cloneFlags: UInt64 = 0
+    /// A new process to be let go at its first stop (a child without -i).
+    var detachAtFirstStop = false
+
+    init(tid: Int32, process: TracedProcess, comm: CommName, recording: Bool) {
+        self.tid = tid
+        self.process = process
+        self.comm = comm
+        self.recording = recording
+    }
+
+    @inline(__always) func arg(_ i: Int) -> Int64 {
+        switch i {
+        case 0: return args.0
+        case 1: return args.1
+        case 2: return args.2
+        case 3: return args.3
+        case 4: return args.4
+        default: return args.5
+        }
+    }
+
+    @inline(__always) func uarg(_ i: Int) -> UInt64 { UInt64(bitPattern: arg(i)) }
+}
+
+func readSmallFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var buf = [UInt8](repeating: 0, count: 4096)
+    let n = read(fd, &buf, buf.count)
+    guard n > 0 else { return nil }
+    return String(decoding: buf[0..<n], as: UTF8.self)
+}
+
+/// The name the kernel keeps for a thread (/proc/pid/task/tid/comm).
+func threadComm(pid: Int32, tid: Int32) -> CommName {
+    guard var s = readSmallFile("/proc/\(pid)/task/\(tid)/comm") else { return CommName() }
+    if s.hasSuffix("\n") { s.removeLast() }
+    return CommName(s)
+}

@@ -1,0 +1,420 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPtrace
+import KtraceFormat
+import LinuxABI
+
+/// Syscall numbers the tracer itself acts on, per ABI (from the shared table).
+struct SpecialSyscalls {
+    let execve: Int, execveat: Int, rtSigaction: Int, prctl: Int, clone: Int, clone3: Int
+    /// Linux has no utrace(2): ktrace reserves this number (utrace.h).
+    static let utrace = 0x7574
+
+    init(_ arch: LinuxArch) {
+        func n(_ name: String) -> Int { Syscalls.number(named: name, arch) ?? -1 }
+        execve = n("execve"); execveat = n("execveat"); rtSigaction = n("rt_sigaction")
+        prctl = n("prctl"); clone = n("clone"); clone3 = n("clone3")
+    }
+
+    func isExec(_ nr: Int) -> Bool { nr == execve || nr == execveat }
+}
+
+/// The ptrace event loop: one tracer process follows every traced thread, turns
+/// each stop into records, and resumes the thread at once.
+public final class Tracer {
+    let recorder: Recorder
+    let pool: RequestPool
+    var threads: [Int32: TracedThread] = [:]
+    /// Stops of new threads/processes that arrived before their parent's event.
+    var earlyStops: [Int32: Int32] = [:]
+    let tables: (x86_64: [SyscallDesc?], i386: [SyscallDesc?])
+    let special: (x86_64: SpecialSyscalls, i386: SpecialSyscalls)
+    let isRoot = geteuid() == 0
+    /// The first write error, which ends tracing.
+    var stoppedByWriteError = false
+    let traceFileName: String
+
+    static let CLONE_THREAD: UInt64 = 0x10000
+    static let PR_SET_NAME: Int64 = 15
+
+    public init(poolSize: Int, genioSize: Int, waitForRequests: Bool, traceFileName: String) {
+        pool = RequestPool(count: poolSize, genioSize: genioSize)
+        recorder = Recorder(pool: pool, genioSize: genioSize, waitForRequests: waitForRequests)
+        tables = (Syscalls.table(.x86_64), Syscalls.table(.i386))
+        special = (SpecialSyscalls(.x86_64), SpecialSyscalls(.i386))
+        self.traceFileName = traceFileName
+        pool.start()
+    }
+
+    @inline(__always) func desc(_ arch: LinuxArch, _ nr: Int) -> SyscallDesc? {
+        let t = arch == .x86_64 ? tables.x86_64 : tables.i386
+        return nr >= 0 && nr < t.count ? t[nr] : nil
+    }
+
+    @inline(__always) func specials(_ arch: LinuxArch) -> SpecialSyscalls {
+        arch == .x86_64 ? special.x86_64 : special.i386
+    }
+
+    /// Adds the first thread of a process ktrace started or attached to.
+    func adopt(pid: Int32, facilities: Facilities, fd: Int32, recording: Bool) -> TracedThread {
+        let p = TracedProcess(pid: pid, facilities: facilities, fd: fd, arch: .x86_64)
+        p.liveThreads = 1
+        let t = TracedThread(tid: pid, process: p, comm: threadComm(pid: pid, tid: pid), recording: recording)
+        threads[pid] = t
+        return t
+    }
+
+    // MARK: the loop
+
+    /// Runs until no tracee is left. Returns the number of events lost.
+    public func run() -> Int {
+        var status: Int32 = 0
+        while true {
+            let tid = waitpid(-1, &status, CPT_WALL)
+            if tid < 0 {
+                if errno == EINTR { continue }
+                break   // ECHILD: nothing left to trace
+            }
+            recorder.stamp()
+            handle(tid, status)
+            if pool.writeError != 0 && !stoppedByWriteError { writeFailed() }
+        }
+        pool.stop()
+        return recorder.droppedEvents
+    }
+
+    func handle(_ tid: Int32, _ status: Int32) {
+        guard let t = threads[tid] else {
+            // A new tracee can report its first stop before its parent's fork
+            // event names it: keep the stop until then.
+            if cpt_wifstopped(status) != 0 { earlyStops[tid] = status }
+            return
+        }
+        if cpt_wifexited(status) != 0 || cpt_wifsignaled(status) != 0 {
+            gone(t)
+            return
+        }
+        let sig = cpt_wstopsig(status)
+        let event = cpt_wevent(status)
+        if sig == SIGTRAP | 0x80 {
+            syscallStop(t)
+        } else if event != 0 {
+            eventStop(t, event: event, signal: sig)
+        } else {
+            signalStop(t, signal: sig)
+        }
+    }
+
+    // MARK: syscalls
+
+    func syscallStop(_ t: TracedThread) {
+        var info = cpt_syscall_info()
+        if cpt_get_syscall_info(t.tid, &info) == 0 {
+            if info.op == UInt8(CPT_OP_ENTRY) {
+                syscallEntry(t, info)
+            } else if info.op == UInt8(CPT_OP_EXIT) {
+                syscallExit(t, info)
+            }
+        }
+        if t.tid != 0 { _ = cpt_syscall(t.tid, 0) }
+    }
+
+    func syscallEntry(_ t: TracedThread, _ info: cpt_syscall_info) {
+        t.inSyscall = true
+        t.execed = false
+        t.nr = Int(truncatingIfNeeded: info.nr)
+        t.arch = LinuxArch(auditArch: info.arch) ?? .x86_64
+        t.args = (Int64(bitPattern: info.args.0), Int64(bitPattern: info.args.1), Int64(bitPattern: info.args.2),
+                  Int64(bitPattern: info.args.3), Int64(bitPattern: info.args.4), Int64(bitPattern: info.args.5))
+        let sp = specials(t.arch)
+        if !t.recording {
+            // Tracing of a launched command starts at its execve, as on FreeBSD.
+            guard sp.isExec(t.nr) else { return }
+            t.recording = true
+            t.process.arch = t.arch
+            recorder.procctor(t)
+        }
+        let f = t.process.facilities
+        let d = desc(t.arch, t.nr)
+        if f.contains(.syscall) { recorder.call(t, narg: d?.nargs ?? 6) }
+        if t.nr == SpecialSyscalls.utrace && t.arch == .x86_64 {
+            if f.contains(.user) { recorder.user(t, address: t.uarg(0), length: t.arg(1)) }
+            return
+        }
+        guard let d else { return }
+        if f.contains(.namei) {
+            for i in d.pathArgs { recorder.namei(t, address: t.uarg(i)) }
+        }
+        if sp.isExec(t.nr) {
+            let argvIndex = t.nr == sp.execve ? 1 : 2
+            if f.contains(.args) { recorder.execStrings(t, type: .args, vector: t.uarg(argvIndex)) }
+            if f.contains(.envs) { recorder.execStrings(t, type: .envs, vector: t.uarg(argvIndex + 1)) }
+            if !isRoot { checkPrivilegedExec(t, pathArg: d.pathArgs.first ?? 0) }
+        } else if t.nr == sp.rtSigaction {
+            t.pendingSignal = Int32(truncatingIfNeeded: t.arg(0))
+            t.hasPendingHandler = false
+            if t.uarg(1) != 0 {
+                var h: UInt64 = 0
+                let w = t.arch.wordSize
+                if cpt_read_mem(t.tid, &h, t.uarg(1), w) == w {
+                    t.pendingHandler = w == 4 ? h & 0xffff_ffff : h
+                    t.hasPendingHandler = true
+                }
+            }
+        } else if t.nr == sp.prctl && t.arg(0) == Tracer.PR_SET_NAME {
+            var name = [CChar](repeating: 0, count: 16)
+            t.pendingComm = cpt_read_string(t.tid, &name, t.uarg(1), 16) >= 0
+                ? name.withUnsafeBytes { CommName(UnsafeRawBufferPointer(rebasing: $0[0..<15])) } : nil
+        } else if t.nr == sp.clone {
+            t.cloneFlags = t.uarg(0)
+        } else if t.nr == sp.clone3 {
+            var flags: UInt64 = 0
+            t.cloneFlags = cpt_read_mem(t.tid, &flags, t.uarg(0), 8) == 8 ? flags : 0
+        }
+    }
+
+    func syscallExit(_ t: TracedThread, _ info: cpt_syscall_info) {
+        guard t.inSyscall else { return }   // a stray exit stop (after attach)
+        t.inSyscall = false
+        guard t.recording else { return }
+        var error: Int32 = info.is_error != 0 ? Int32(truncatingIfNeeded: -info.rval) : 0
+        var retval = info.rval
+        let f = t.process.facilities
+        let sp = specials(t.arch)
+        if t.nr == SpecialSyscalls.utrace && t.arch == .x86_64 {
+            // Traced, utrace succeeds (the kernel said ENOSYS to the unknown number).
+            _ = cpt_set_return(t.tid, 0)
+            error = 0
+            retval = 0
+        }
+        if t.execed {
+            // The new image may have another ABI: announce it before the RET, as FreeBSD does.
+            t.process.arch = LinuxArch(auditArch: info.arch) ?? t.process.arch
+            recorder.procctor(t)
+        }
+        if error == 0, let d = desc(t.arch, t.nr) {
+            if f.contains(.genio) && d.io != .none { recordIO(t, d.io, retval) }
+            if f.contains(.structure) || f.contains(.structArray) {
+                for s in d.structs { recordStruct(t, s, retval) }
+            }
+            if t.nr == sp.rtSigaction && t.hasPendingHandler && t.pendingSignal > 0 && t.pendingSignal < 65 {
+                t.process.handlers[Int(t.pendingSignal)] = t.pendingHandler
+            }
+            if t.nr == sp.prctl, let c = t.pendingComm { t.comm = c; t.pendingComm = nil }
+        }
+        if f.contains(.sysret) { recorder.ret(t, error: error, retval: retval) }
+    }
+
+    func recordIO(_ t: TracedThread, _ io: IOCapture, _ ret: Int64) {
+        let fd = t.arg(0)
+        switch io {
+        case .none: break
+        case .read(let buf): recorder.genio(t, fd: fd, rw: GenioPayload.read, address: t.uarg(buf), count: ret)
+        case .write(let buf): recorder.genio(t, fd: fd, rw: GenioPayload.write, address: t.uarg(buf), count: ret)
+        case .readv(let iov, let count):
+            recorder.genioVector(t, fd: fd, rw: GenioPayload.read, iov: t.uarg(iov), iovcnt: t.arg(count), count: ret)
+        case .writev(let iov, let count):
+            recorder.genioVector(t, fd: fd, rw: GenioPayload.write, iov: t.uarg(iov), iovcnt: t.arg(count), count: ret)
+        case .recvmsg(let msg): recorder.genioMessage(t, fd: fd, rw: GenioPayload.read, msg: t.uarg(msg), count: ret)
+        case .sendmsg(let msg): recorder.genioMessage(t, fd: fd, rw: GenioPayload.write, msg: t.uarg(msg), count: ret)
+        case .recvmmsg(let vec): recorder.genioMessages(t, fd: fd, rw: GenioPayload.read, vec: t.uarg(vec), messages: ret)
+        case .sendmmsg(let vec): recorder.genioMessages(t, fd: fd, rw: GenioPayload.write, vec: t.uarg(vec), messages: ret)
+        }
+    }
+
+    func recordStruct(_ t: TracedThread, _ s: StructCapture, _ ret: Int64) {
+        let f = t.process.facilities
+        let wide = t.arch == .x86_64
+        switch s {
+        case .stat(let a):
+            // i386 stat64 is not converted yet: recorded only for x86-64 processes.
+            if wide && f.contains(.structure) { recorder.structure(t, name: "stat", address: t.uarg(a), size: 144) }
+        case .statx(let a):
+            if f.contains(.structure) { recorder.structure(t, name: "statx", address: t.uarg(a), size: 256) }
+        case .sockaddrIn(let a, let len):
+            sockaddr(t, address: t.uarg(a), length: t.arg(len))
+        case .sockaddrOut(let a, let lenPtr):
+            var len: UInt32 = 0
+            guard t.uarg(lenPtr) != 0, cpt_read_mem(t.tid, &len, t.uarg(lenPtr), 4) == 4 else { return }
+            sockaddr(t, address: t.uarg(a), length: Int64(len))
+        case .timespec(let a):
+            if wide && f.contains(.structure) { recorder.structure(t, name: "timespec", address: t.uarg(a), size: 16) }
+        case .rlimit(let a):
+            if f.contains(.structure) { recorder.structure(t, name: "rlimit", address: t.uarg(a), size: 16) }
+        case .sigaction(let a):
+            if wide && f.contains(.structure) { recorder.structure(t, name: "sigaction", address: t.uarg(a), size: 32) }
+        case .itimerval(let a):
+            if wide && f.contains(.structure) { recorder.structure(t, name: "itimerval", address: t.uarg(a), size: 32) }
+        case .sigset(let a):
+            if f.contains(.structure) { recorder.structure(t, name: "sigset", address: t.uarg(a), size: 8) }
+        case .pollfds(let a, let count):
+            if f.contains(.structArray) { recorder.structArray(t, name: "pollfd", address: t.uarg(a), itemSize: 8, count: t.arg(count)) }
+        case .epollEvents(let a):
+            if wide && f.contains(.structArray) { recorder.structArray(t, name: "epoll_event", address: t.uarg(a), itemSize: 12, count: ret) }
+        }
+    }
+
+    /// STRU sockaddr, and for an AF_UNIX path also the NAMI FreeBSD records for it.
+    func sockaddr(_ t: TracedThread, address: UInt64, length: Int64) {
+        guard address != 0, length > 0 else { return }
+        let n = Int(min(length, 128))
+        if t.process.facilities.contains(.structure) {
+            recorder.structure(t, name: "sockaddr", address: address, size: n)
+        }
+    }
+
+    // MARK: events
+
+    func eventStop(_ t: TracedThread, event: Int32, signal sig: Int32) {
+        switch event {
+        case CPT_EVENT_STOP:
+            if t.detachAtFirstStop {
+                _ = cpt_detach(t.tid, 0)
+                forget(t)
+                return
+            }
+            if sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU {
+                // A group-stop: stay stopped (job control works) until SIGCONT.
+                _ = cpt_listen(t.tid)
+                return
+            }
+        case CPT_EVENT_EXEC:
+            execEvent(t)
+        case CPT_EVENT_FORK, CPT_EVENT_VFORK, CPT_EVENT_CLONE:
+            var msg: UInt = 0
+            if cpt_geteventmsg(t.tid, &msg) == 0 { newTracee(parent: t, tid: Int32(truncatingIfNeeded: msg), event: event) }
+        case CPT_EVENT_EXIT:
+            threadExiting(t)
+        default:
+            break
+        }
+        _ = cpt_syscall(t.tid, 0)
+    }
+
+    func execEvent(_ t: TracedThread) {
+        var old: UInt = 0
+        let p = t.process
+        var t = t
+        if cpt_geteventmsg(t.tid, &old) == 0, Int32(truncatingIfNeeded: old) != t.tid {
+            // execve from a non-leader thread: the kernel reports it under the leader's tid.
+            if let execing = threads[Int32(truncatingIfNeeded: old)] {
+                threads[Int32(truncatingIfNeeded: old)] = nil
+                execing.tid = t.tid
+                threads[t.tid] = execing
+                t = execing
+            }
+        }
+        // Every other thread is gone; some of their deaths are never reported.
+        for (tid, other) in threads where other.process === p && other !== t { threads[tid] = nil }
+        p.liveThreads = 1
+        p.resetHandlersForExec()
+        t.execed = true
+        t.comm = threadComm(pid: p.pid, tid: t.tid)
+    }
+
+    func newTracee(parent: TracedThread, tid: Int32, event: Int32) {
+        guard tid > 0, threads[tid] == nil else { return }
+        let isThread = event == CPT_EVENT_CLONE && parent.cloneFlags & Tracer.CLONE_THREAD != 0
+        let pp = parent.process
+        let child: TracedThread
+        if isThread {
+            pp.liveThreads += 1
+            child = TracedThread(tid: tid, process: pp, comm: parent.comm, recording: parent.recording)
+        } else {
+            let p = TracedProcess(pid: tid, facilities: pp.facilities, fd: pp.fd, arch: pp.arch, handlers: pp.handlers)
+            p.liveThreads = 1
+            child = TracedThread(tid: tid, process: p, comm: parent.comm, recording: parent.recording)
+            // A clone without CLONE_THREAD that ptrace followed although -i was not given.
+            child.detachAtFirstStop = !pp.facilities.contains(.inherit)
+        }
+        // The child returns from the same syscall: its RET is the parent's call's.
+        child.inSyscall = true
+        child.nr = parent.nr
+        child.arch = parent.arch
+        threads[tid] = child
+        if !child.detachAtFirstStop && !isThread && child.recording { recorder.procctor(child) }
+        if let early = earlyStops.removeValue(forKey: tid) { handle(tid, early) }
+    }
+
+    func threadExiting(_ t: TracedThread) {
+        let p = t.process
+        p.liveThreads -= 1
+        if p.liveThreads <= 0 { endProcess(t) }
+    }
+
+    /// PROCDTOR, then every record to the file before the exit can be seen by the
+    /// parent (the tracee is still stopped in PTRACE_EVENT_EXIT).
+    func endProcess(_ t: TracedThread) {
+        let p = t.process
+        guard !p.ended else { return }
+        p.ended = true
+        if t.recording { recorder.procdtor(t) }
+        pool.flush()
+    }
+
+    func gone(_ t: TracedThread) {
+        if t.tid == t.process.pid { endProcess(t) }
+        forget(t)
+    }
+
+    func forget(_ t: TracedThread) {
+        if threads[t.tid] === t { threads[t.tid] = nil }
+    }
+
+    // MARK: signals
+
+    func signalStop(_ t: TracedThread, signal sig: Int32) {
+        if t.recording && t.process.facilities.contains(.psig) { recorder.psig(t, signal: sig) }
+        _ = cpt_syscall(t.tid, sig)
+    }
+
+    // MARK: privileges and failures
+
+    /// Not root, and the program about to be executed is set-id or has file
+    /// capabilities: stop tracing so that it runs with its privileges (FreeBSD).
+    func checkPrivilegedExec(_ t: TracedThread, pathArg: Int) {
+        var path = [CChar](repeating: 0, count: 4096)
+        guard cpt_read_string(t.tid, &path, t.uarg(pathArg), 4096) > 0 else { return }
+        var p = String(cString: path)
+        if !p.hasPrefix("/") { p = "/proc/\(t.process.pid)/cwd/" + p }
+        var st = stat()
+        guard stat(p, &st) == 0 else { return }
+        let setid = st.st_mode & S_ISUID != 0 || (st.st_mode & S_ISGID != 0 && st.st_mode & S_IXGRP != 0)
+        let caps = cpt_has_file_caps(p) != 0
+        guard setid || caps else { return }
+        Diagnostics.warnx("\(t.process.pid): \(String(cString: path)) is \(setid ? "set-id" : "privileged by file capabilities"): tracing stopped so that it runs with its privileges")
+        recorder.procdtor(t)
+        pool.flush()
+        for (tid, other) in threads where other.process === t.process {
+            _ = cpt_detach(tid, 0)
+            threads[tid] = nil
+        }
+        t.tid = 0   // detached: the loop must not resume it
+    }
+
+    func writeFailed() {
+        stoppedByWriteError = true
+        Diagnostics.warnx("write to \(traceFileName) failed: \(Diagnostics.errorText(pool.writeError)); tracing stopped")
+        detachAll()
+    }
+
+    /// Lets every tracee go. A thread must be stopped to be detached: interrupt it,
+    /// wait for that stop, then detach, passing on any signal it was about to get.
+    func detachAll() {
+        for (tid, _) in threads {
+            if cpt_detach(tid, 0) == 0 { continue }
+            _ = cpt_interrupt(tid)
+            var status: Int32 = 0
+            while waitpid(tid, &status, CPT_WALL) == tid {
+                if cpt_wifstopped(status) == 0 { break }
+                let sig = cpt_wstopsig(status)
+                let ev = cpt_wevent(status)
+                let pass: Int32 = (ev == 0 && sig != SIGTRAP | 0x80) ? sig : 0
+                if cpt_detach(tid, pass) == 0 { break }
+                _ = cpt_syscall(tid, pass)
+            }
+        }
+        threads.removeAll()
+    }
+}
