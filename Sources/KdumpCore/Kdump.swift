@@ -12,7 +12,9 @@ public final class Kdump {
     let out = ByteBuffer(capacity: 1 << 17)
     private let flushThreshold = 1 << 16
     /// sv_flags of every process a PROCCTOR announced.
-    private var abiByPid: [Int32: UInt32] = [:]
+    private var abiByPid: [Int32: UInt32] = [:] { didSet { lastABI = nil } }
+    /// The last lookup: consecutive records mostly come from one process.
+    private var lastABI: (pid: Int32, svFlags: UInt32)?
     private var dropLogged = false
     private let text: TextRenderer
     private let json: JSONRenderer
@@ -91,9 +93,16 @@ public final class Kdump {
             // Types past the 32 facility bits are never selected, as in FreeBSD's `1 << type`.
             guard h.type < 32, points.rawValue & (1 << UInt32(h.type)) != 0 else { return }
         }
-        let decoded = try RecordDecoder.decode(record, svFlags: abiByPid[h.pid] ?? 0)
+        let decoded = try RecordDecoder.decode(record, svFlags: svFlags(of: h.pid))
         dropLogged = false
         if options.json { json.render(decoded) } else { text.render(decoded) }
+    }
+
+    private func svFlags(of pid: Int32) -> UInt32 {
+        if let last = lastABI, last.pid == pid { return last.svFlags }
+        let flags = abiByPid[pid] ?? 0
+        lastABI = (pid, flags)
+        return flags
     }
 
     private struct OutputError: Error {}

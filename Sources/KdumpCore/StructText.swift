@@ -265,10 +265,11 @@ struct StructText {
         if options.resolve {
             var secs = time_t(t.seconds)
             var tm = tm()
-            var buf = [CChar](repeating: 0, count: 64)
-            let n = localtime_r(&secs, &tm) != nil ? strftime(&buf, buf.count, "%b %e %T %Y", &tm) : 0
             out.append(byte: UInt8(ascii: "\""))
-            buf.withUnsafeBytes { out.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buf in
+                let n = localtime_r(&secs, &tm) != nil ? strftime(buf.baseAddress!, buf.count, "%b %e %T %Y", &tm) : 0
+                out.append(UnsafeRawBufferPointer(start: buf.baseAddress, count: n))
+            }
             out.append(byte: UInt8(ascii: "\""))
         } else {
             out.appendDecimal(t.seconds)
@@ -289,8 +290,9 @@ struct StructText {
 
     /// inet_ntop's text (RFC 5952 compression, embedded IPv4 where it applies).
     static func appendInet6(_ a: UnsafeRawBufferPointer, into out: ByteBuffer) {
-        var buf = [CChar](repeating: 0, count: 64)
-        _ = inet_ntop(AF_INET6, a.baseAddress, &buf, 64)
-        buf.withUnsafeBufferPointer { out.append(UnsafeRawBufferPointer(start: $0.baseAddress, count: strlen($0.baseAddress!))) }
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { buf in
+            guard inet_ntop(AF_INET6, a.baseAddress, buf.baseAddress, socklen_t(buf.count)) != nil else { return }
+            out.append(UnsafeRawBufferPointer(start: buf.baseAddress, count: strlen(buf.baseAddress!)))
+        }
     }
 }
