@@ -274,6 +274,15 @@ public final class Tracer {
                 forget(t)
                 return
             }
+            if t.newborn {
+                // A new child returns from fork/clone without a syscall-exit stop:
+                // write the RET FreeBSD shows in the child (0) here.
+                t.newborn = false
+                if t.inSyscall {
+                    t.inSyscall = false
+                    if t.recording && t.process.facilities.contains(.sysret) { recorder.ret(t, error: 0, retval: 0) }
+                }
+            }
             if sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU {
                 // A group-stop: stay stopped (job control works) until SIGCONT.
                 _ = cpt_listen(t.tid)
@@ -330,6 +339,7 @@ public final class Tracer {
         }
         // The child returns from the same syscall: its RET is the parent's call's.
         child.inSyscall = true
+        child.newborn = true
         child.nr = parent.nr
         child.arch = parent.arch
         threads[tid] = child
