@@ -52,6 +52,8 @@ public enum Launcher {
         dup2(devnull, 1)
         if devnull > 2 { close(devnull) }
         signal(SIGPIPE, SIG_IGN)
+        // A trace file over RLIMIT_FSIZE is a write error (EFBIG) to report, not a reason to die.
+        signal(SIGXFSZ, SIG_IGN)
         var go: UInt8 = 0
         guard read(fromCommand, &go, 1) == 1 else { _exit(1) }
         var options = CPT_O_TRACESYSGOOD | CPT_O_TRACEEXEC | CPT_O_TRACEEXIT | CPT_O_TRACECLONE
