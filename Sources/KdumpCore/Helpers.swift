@@ -20,4 +20,15 @@ extension ByteBuffer {
             appendDecimal(Int64(sig))
         }
     }
+
+    /// `name`, or the number wrapped as `prefix N suffix` (FreeBSD's `<invalid=%d>`, `UNKNOWN(%d)`).
+    func appendName(_ name: StaticString?, orNumber value: Int64, _ prefix: StaticString, _ suffix: StaticString) {
+        if let name {
+            append(name)
+        } else {
+            append(prefix)
+            appendDecimal(value)
+            append(suffix)
+        }
+    }
 }

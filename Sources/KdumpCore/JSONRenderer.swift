@@ -39,8 +39,8 @@ final class JSONRenderer {
     }
 
     private func typeName(_ type: UInt16) -> String {
-        let column = "\(TextRenderer.typeColumn(type))"
-        return column.isEmpty ? "UNKNOWN(\(type))" : column.trimmingTrailingSpaces
+        guard let column = TextRenderer.typeColumn(type) else { return "UNKNOWN(\(type))" }
+        return "\(column)".trimmingTrailingSpaces
     }
 
     private func body(_ r: DecodedRecord) {

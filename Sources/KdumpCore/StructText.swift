@@ -111,13 +111,7 @@ struct StructText {
 
     private func sockaddr(_ sa: LinuxSockaddr) {
         out.append("struct sockaddr { ")
-        if let name = LinuxXlat.addressFamilies.name(Int64(sa.family)) {
-            out.append(name)
-        } else {
-            out.append("<invalid=")
-            out.appendDecimal(Int64(sa.family))
-            out.append(">")
-        }
+        out.appendName(LinuxXlat.addressFamilies.name(Int64(sa.family)), orNumber: Int64(sa.family), "<invalid=", ">")
         out.append(", ")
         switch sa {
         case .inet(let address, let port):

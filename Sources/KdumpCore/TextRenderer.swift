@@ -67,14 +67,7 @@ final class TextRenderer {
             out.appendDecimal(Int64(h.cpu), width: 3)
             out.append(byte: 32)
         }
-        let column = TextRenderer.typeColumn(h.type)
-        if column.utf8CodeUnitCount > 0 {
-            out.append(column)
-        } else {
-            out.append("UNKNOWN(")
-            out.appendDecimal(Int64(h.type))
-            out.append(")")
-        }
+        out.appendName(TextRenderer.typeColumn(h.type), orNumber: Int64(h.type), "UNKNOWN(", ")")
         out.append("  ")
         if options.showABI {
             out.append(ABIInfo.label(svFlags: svFlags))
@@ -82,7 +75,8 @@ final class TextRenderer {
         }
     }
 
-    static func typeColumn(_ type: UInt16) -> StaticString {
+    /// The 4-character type column; nil for types kdump does not know.
+    static func typeColumn(_ type: UInt16) -> StaticString? {
         switch RecordType(rawValue: type) {
         case .syscall?: return "CALL"
         case .sysret?: return "RET "
@@ -98,7 +92,7 @@ final class TextRenderer {
         case .faultend?: return "PRET"
         case .args?: return "ARGS"
         case .envs?: return "ENVS"
-        case .procctor?, .procdtor?, nil: return ""
+        case .procctor?, .procdtor?, nil: return nil
         }
     }
 
@@ -336,13 +330,7 @@ final class TextRenderer {
     }
 
     private func faultEnd(_ result: Int32) {
-        if result == 0 {
-            out.append("KERN_SUCCESS")
-        } else {
-            out.append("<invalid=")
-            out.appendDecimal(Int64(result))
-            out.append(">")
-        }
+        out.appendName(result == 0 ? "KERN_SUCCESS" : nil, orNumber: Int64(result), "<invalid=", ">")
         out.append(byte: 10)
     }
 
