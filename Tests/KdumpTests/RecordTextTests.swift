@@ -204,3 +204,45 @@ final class RecordTextTests: KdumpTestCase {
         assertDump(f2, ["-t", "cnistuwy"], "")
     }
 }
+
+/// GIO wrapping follows the terminal width of stderr (TIOCGWINSZ) unless -n is given.
+final class ScreenWidthTests: KdumpTestCase {
+    let p = KdumpTestCase.p
+
+    /// Runs kdump with stderr on a pseudo-terminal `columns` wide.
+    func runWithTerminal(columns: UInt16, _ args: [String]) throws -> String {
+        var master: Int32 = -1, slave: Int32 = -1
+        var ws = winsize(ws_row: 24, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        XCTAssertEqual(openpty(&master, &slave, nil, nil, &ws), 0)
+        defer { close(master) }
+        let proc = Process()
+        proc.executableURL = KdumpTestCase.kdumpURL
+        proc.arguments = args
+        let out = Pipe()
+        proc.standardOutput = out
+        proc.standardError = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
+        try proc.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        proc.waitUntilExit()
+        return String(decoding: o, as: UTF8.self)
+    }
+
+    func testHexdumpUses28BytesPerLineAt120Columns() throws {
+        let f = linux { b in b.genio(fd: 3, rw: 0, Array(0..<30)) }
+        XCTAssertEqual(try runWithTerminal(columns: 120, ["-f", f]), """
+        \(p)GIO   fd 3 read 30 bytes
+               0x0000 0001 0203 0405 0607 0809 0a0b 0c0d 0e0f 1011 1213 1415 1617 1819 1a1b  |............................|
+               0x001c 1c1d                                                                   |..|
+
+
+        """)
+        // -n ignores the terminal: 16 bytes per line.
+        XCTAssertTrue(try runWithTerminal(columns: 120, ["-n", "-f", f]).contains("       0x0010 1011"))
+    }
+
+    func testTextWrapsAtTerminalWidth() throws {
+        let f = linux { b in b.genio(fd: 1, rw: 1, Array(String(repeating: "y", count: 40).utf8)) }
+        XCTAssertEqual(try runWithTerminal(columns: 40, ["-f", f]),
+                       "\(p)GIO   fd 1 wrote 40 bytes\n       \"\(String(repeating: "y", count: 30))\\\n\tyyyyyyyyyy\"\n")
+    }
+}
