@@ -137,11 +137,9 @@ final class JSONRenderer {
         case .faultEnd(let result):
             int("result", Int64(result))
         case .unknown:
-            int("length", Int64(h(r).length))
+            int("length", Int64(r.header.length))
         }
     }
-
-    private func h(_ r: DecodedRecord) -> RecordHeader { r.header }
 
     private func syscallName(_ info: DecodedRecord.SyscallInfo) {
         int("syscall_number", Int64(info.number))
