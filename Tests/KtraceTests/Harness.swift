@@ -1,0 +1,320 @@
+import Foundation
+import KtraceFormat
+import LinuxABI
+import XCTest
+
+// Shared helpers for the ktrace integration tests: find the built executables, run a
+// command with a deadline, read a trace file back into plain values, run kdump.
+//
+// Typical use (in a KtraceTestCase subclass):
+//     let t = trace(["paths", dir])                    // ktrace -f <tmp> ktrace-testprog paths <dir>
+//     XCTAssertEqual(t.run.status, 0)
+//     let i = try XCTUnwrap(t.records.firstCall("openat"))
+//     XCTAssertEqual(t.records[i + 1].path, dir + "/f")
+//     XCTAssertTrue(kdump(t.file).contains("RET   openat 3"))
+
+/// Paths of the build products the tests run.
+enum Products {
+    /// The build directory (e.g. .build/debug or <scratch-path>/debug): the nearest directory,
+    /// going up from the test bundle, that holds both `ktrace` and `ktrace-testprog`.
+    /// `KTRACE_BUILD_DIR` in the environment overrides the search.
+    static let directory: URL = {
+        if let dir = ProcessInfo.processInfo.environment["KTRACE_BUILD_DIR"] {
+            return URL(fileURLWithPath: dir)
+        }
+        let starts = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                      Bundle.main.bundleURL,
+                      Bundle(for: KtraceTestCase.self).bundleURL.deletingLastPathComponent()]
+        for start in starts {
+            var d = start.standardizedFileURL
+            for _ in 0..<5 {
+                if isExecutable(d.appendingPathComponent("ktrace")) && isExecutable(d.appendingPathComponent("ktrace-testprog")) {
+                    return d
+                }
+                d = d.deletingLastPathComponent()
+            }
+        }
+        fatalError("ktrace and ktrace-testprog not found near the test bundle \(CommandLine.arguments[0]); set KTRACE_BUILD_DIR")
+    }()
+
+    static var ktrace: String { directory.appendingPathComponent("ktrace").path }
+    static var kdump: String { directory.appendingPathComponent("kdump").path }
+    static var testprog: String { directory.appendingPathComponent("ktrace-testprog").path }
+
+    private static func isExecutable(_ u: URL) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: u.path, isDirectory: &isDir) && !isDir.boolValue
+            && FileManager.default.isExecutableFile(atPath: u.path)
+    }
+}
+
+/// What a finished process did.
+struct RunResult {
+    var out: String
+    var err: String
+    /// The exit status, or the signal number when `signaled`.
+    var status: Int32
+    /// Killed by a signal (`status` is the signal).
+    var signaled: Bool
+    var pid: Int32
+    /// The status a shell would show in `$?`: the exit status, or 128 + signal.
+    var shellStatus: Int32 { signaled ? 128 + status : status }
+}
+
+/// A started process whose stdout and stderr go to pipes read by `finish`.
+final class RunningProcess {
+    let process = Process()
+    private var outFd: Int32 = -1
+    private var errFd: Int32 = -1
+    var pid: Int32 { process.processIdentifier }
+    var description: String
+
+    /// Starts `executable` with `args`; `stdin` is /dev/null unless data is given.
+    init(_ executable: String, _ args: [String], stdin: Data? = nil, environment: [String: String]? = nil) throws {
+        description = ([executable] + args).joined(separator: " ")
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = args
+        if let environment { process.environment = environment }
+        // Our own close-on-exec pipes: the read ends never leak into the child, and the
+        // write ends are closed here once it runs, so EOF means every writer (the command
+        // and the tracer, which shares stderr) has exited.
+        var o: [Int32] = [0, 0], e: [Int32] = [0, 0]
+        guard pipe(&o) == 0, pipe(&e) == 0 else { throw POSIXError(.EMFILE) }
+        for fd in o + e { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        process.standardOutput = FileHandle(fileDescriptor: o[1], closeOnDealloc: false)
+        process.standardError = FileHandle(fileDescriptor: e[1], closeOnDealloc: false)
+        var inputPipe: Pipe?
+        if stdin != nil { inputPipe = Pipe(); process.standardInput = inputPipe } else { process.standardInput = FileHandle.nullDevice }
+        defer { close(o[1]); close(e[1]) }
+        do { try process.run() } catch { close(o[0]); close(e[0]); throw error }
+        outFd = o[0]
+        errFd = e[0]
+        if let stdin, let inputPipe {
+            inputPipe.fileHandleForWriting.write(stdin)
+            try? inputPipe.fileHandleForWriting.close()
+        }
+    }
+
+    deinit {
+        if outFd >= 0 { close(outFd) }
+        if errFd >= 0 { close(errFd) }
+    }
+
+    /// Reads stdout/stderr to EOF and waits for the exit. Past `timeout` seconds the process
+    /// is killed with SIGKILL, the test fails, and whatever was read is returned.
+    func finish(timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> RunResult {
+        let deadline = Date().addingTimeInterval(timeout)
+        var out = [UInt8](), err = [UInt8]()
+        var timedOut = false
+        var open = [outFd, errFd]
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while !open.isEmpty {
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { timedOut = true; break }
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let n = poll(&fds, nfds_t(fds.count), Int32(min(left, 1) * 1000) + 1)
+            if n < 0 && errno != EINTR { break }
+            for p in fds where p.revents != 0 {
+                let r = read(p.fd, &buf, buf.count)
+                if r > 0 {
+                    if p.fd == outFd { out += buf[0..<r] } else { err += buf[0..<r] }
+                } else if r == 0 || errno != EINTR && errno != EAGAIN {
+                    open.removeAll { $0 == p.fd }
+                }
+            }
+        }
+        while process.isRunning && !timedOut {
+            if Date() >= deadline { timedOut = true; break }
+            usleep(5000)
+        }
+        if timedOut {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            XCTFail("timed out after \(timeout) s: \(description)", file: file, line: line)
+            process.waitUntilExit()
+        }
+        let signaled = process.terminationReason == .uncaughtSignal
+        return RunResult(out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self),
+                         status: process.terminationStatus, signaled: signaled, pid: process.processIdentifier)
+    }
+}
+
+/// Runs `executable` to completion (see `RunningProcess.finish` for the timeout).
+func runProcess(_ executable: String, _ args: [String], stdin: Data? = nil, timeout: TimeInterval = 30,
+                file: StaticString = #filePath, line: UInt = #line) -> RunResult {
+    do {
+        return try RunningProcess(executable, args, stdin: stdin).finish(timeout: timeout, file: file, line: line)
+    } catch {
+        XCTFail("cannot run \(executable): \(error)", file: file, line: line)
+        return RunResult(out: "", err: "", status: -1, signaled: false, pid: 0)
+    }
+}
+
+/// One record read back from a trace file, with its payload copied out of the reader.
+struct TraceRecord {
+    var header: RecordHeader
+    var payload: [UInt8]
+    var offset: UInt64
+
+    var type: RecordType? { header.recordType }
+    var pid: Int32 { header.pid }
+    var tid: Int64 { header.tid }
+    var comm: String { header.comm.string }
+
+    private func view<T>(_ t: RecordType, _ decode: (UnsafeRawBufferPointer) throws -> T) -> T? {
+        guard type == t else { return nil }
+        return payload.withUnsafeBytes { try? decode($0) }
+    }
+
+    /// CALL: the syscall number and arguments.
+    var call: (code: Int, args: [Int64])? {
+        view(.syscall) { p in let s = try SyscallPayload(p); return (Int(s.code), (0..<s.count).map { s[$0] }) }
+    }
+    /// RET: syscall number, error (positive Linux errno, or -1/-2 pseudo errors), return value.
+    var ret: (code: Int, error: Int32, retval: Int64)? {
+        view(.sysret) { p in let s = try SysretPayload(p); return (Int(s.code), s.error, s.retval) }
+    }
+    /// NAMI: the path.
+    var path: String? { view(.namei) { String(decoding: $0, as: UTF8.self) } }
+    /// GIO: descriptor, direction (GenioPayload.read / .write) and the captured bytes.
+    var gio: (fd: Int32, rw: Int32, data: [UInt8])? {
+        view(.genio) { p in let g = try GenioPayload(p); return (g.fd, g.rw, Array(g.data)) }
+    }
+    var psig: (signo: Int32, action: UInt64, code: Int32, mask: UInt64)? {
+        view(.psig) { p in
+            let s = try PsigPayload(p)
+            return (s.signo, s.action, s.code, UInt64(s.mask.0) | UInt64(s.mask.1) << 32)
+        }
+    }
+    /// USER: the bytes.
+    var user: [UInt8]? { view(.user) { Array($0) } }
+    /// PROCCTOR: sv_flags.
+    var svFlags: UInt32? { view(.procctor) { try ProcctorPayload($0).svFlags } }
+    /// STRU: the struct's name and bytes.
+    var structure: (name: String, data: [UInt8])? {
+        view(.structure) { p in let s = try StructPayload(p); return (String(decoding: s.name, as: UTF8.self), Array(s.data)) }
+    }
+    /// ARGS / ENVS: the strings.
+    var strings: [String]? {
+        guard type == .args || type == .envs else { return nil }
+        var list: [String] = []
+        _ = payload.withUnsafeBytes { forEachCString($0) { list.append(String(decoding: $0, as: UTF8.self)) } }
+        return list
+    }
+
+    /// The syscall name of a CALL or RET on x86-64 (`arch` for i386 records).
+    func syscallName(_ arch: LinuxArch = .x86_64) -> String? {
+        guard let code = call?.code ?? ret?.code else { return nil }
+        return Syscalls.lookup(arch, code)?.name
+    }
+    func isCall(_ name: String, _ arch: LinuxArch = .x86_64) -> Bool { call != nil && syscallName(arch) == name }
+    func isRet(_ name: String, _ arch: LinuxArch = .x86_64) -> Bool { ret != nil && syscallName(arch) == name }
+}
+
+extension Array where Element == TraceRecord {
+    /// Index of the first CALL of `name` at or after `from`, optionally of one thread.
+    func firstCall(_ name: String, from: Int = 0, tid: Int64? = nil) -> Int? {
+        guard from < count else { return nil }
+        return self[from...].firstIndex { $0.isCall(name) && (tid == nil || $0.tid == tid) }
+    }
+    /// Index of the first RET of `name` at or after `from` from the same thread as `tid` (if given).
+    func firstRet(_ name: String, from: Int = 0, tid: Int64? = nil) -> Int? {
+        guard from < count else { return nil }
+        return self[from...].firstIndex { $0.isRet(name) && (tid == nil || $0.tid == tid) }
+    }
+    /// All CALLs of `name`.
+    func calls(_ name: String) -> [TraceRecord] { filter { $0.isCall(name) } }
+    /// The records of one type.
+    func ofType(_ t: RecordType) -> [TraceRecord] { filter { $0.type == t } }
+    /// The records following the CALL at `index` from the same thread, up to and including
+    /// its RET (or the end): the CALL's NAMI/GIO/STRU records and its RET.
+    func sequence(afterCall index: Int) -> [TraceRecord] {
+        let tid = self[index].tid
+        var out: [TraceRecord] = []
+        for r in self[(index + 1)...] where r.tid == tid {
+            if r.type == .syscall { break }
+            out.append(r)
+            if r.type == .sysret { break }
+        }
+        return out
+    }
+}
+
+/// Reads every record of `path`. Throws on a malformed or truncated file.
+func readTrace(_ path: String) throws -> [TraceRecord] {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    defer { close(fd) }
+    let reader = RecordReader(fd: fd)
+    var records: [TraceRecord] = []
+    while let r = try reader.next() {
+        records.append(TraceRecord(header: r.header, payload: Array(r.payload), offset: r.offset))
+    }
+    return records
+}
+
+/// Base class for ktrace tests: temporary directories removed after each test, and
+/// shortcuts to trace the test program and dump the result.
+class KtraceTestCase: XCTestCase {
+    private var tempDirs: [String] = []
+
+    override func tearDown() {
+        for d in tempDirs { try? FileManager.default.removeItem(atPath: d) }
+        tempDirs = []
+        super.tearDown()
+    }
+
+    /// A new empty directory, removed at tearDown (mode 0755 so another user can enter it).
+    func makeTempDir() -> String {
+        var template = Array((NSTemporaryDirectory() + "/ktrace-test-XXXXXX").utf8CString)
+        let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(p != nil, "mkdtemp failed")
+        let dir = String(cString: p!)
+        chmod(dir, 0o755)
+        tempDirs.append(dir)
+        return dir
+    }
+
+    /// A trace run: the process result, the trace file and its records.
+    struct Trace {
+        var run: RunResult
+        var file: String
+        var records: [TraceRecord]
+    }
+
+    /// Runs `ktrace [options] -f <new file> ktrace-testprog <scenario...>` and reads the trace.
+    /// `command` replaces the test program when given (its first element is the executable).
+    func trace(_ scenario: [String], options: [String] = [], command: [String]? = nil, stdin: Data? = nil,
+               timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> Trace {
+        let f = makeTempDir() + "/ktrace.out"
+        let cmd = command ?? [Products.testprog] + scenario
+        let r = runProcess(Products.ktrace, options + ["-f", f] + cmd, stdin: stdin, timeout: timeout, file: file, line: line)
+        var records: [TraceRecord] = []
+        do { records = try readTrace(f) } catch { XCTFail("reading \(f): \(error)", file: file, line: line) }
+        return Trace(run: r, file: f, records: records)
+    }
+
+    /// Runs ktrace with exactly `args` (no -f added).
+    func ktrace(_ args: [String], timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> RunResult {
+        runProcess(Products.ktrace, args, timeout: timeout, file: file, line: line)
+    }
+
+    /// kdump's text for `traceFile` with `options`; fails the test if kdump does not exit 0 or complains.
+    func kdump(_ traceFile: String, _ options: [String] = [], file: StaticString = #filePath, line: UInt = #line) -> String {
+        let r = runProcess(Products.kdump, options + ["-f", traceFile], file: file, line: line)
+        XCTAssertEqual(r.status, 0, "kdump failed: \(r.err)", file: file, line: line)
+        XCTAssertEqual(r.err, "", file: file, line: line)
+        return r.out
+    }
+
+    /// kdump's lines without the `  pid comm     ` prefix (everything up to the record type column).
+    func kdumpBodies(_ traceFile: String, _ options: [String] = [], file: StaticString = #filePath, line: UInt = #line) -> [String] {
+        kdump(traceFile, options, file: file, line: line).split(separator: "\n", omittingEmptySubsequences: false).map { l in
+            let s = String(l)
+            for type in ["CALL  ", "RET   ", "NAMI  ", "GIO   ", "PSIG  ", "STRU  ", "SCTL  ", "USER  ", "PFLT  ", "PRET  ",
+                         "CSW   ", "CAP   ", "ARGS  ", "ENVS  ", "SARR  "] {
+                if let r = s.range(of: " " + type) { return String(s[s.index(after: r.lowerBound)...]) }
+            }
+            return s
+        }
+    }
+}

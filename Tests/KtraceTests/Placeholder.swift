@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderKtrace: XCTestCase { func testNothing() {} }
