@@ -12,6 +12,8 @@
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <sys/syscall.h>
+#include <sys/socket.h>
 #include <linux/ptrace.h>
 
 long cpt_seize(pid_t pid, unsigned long options) { return ptrace(PTRACE_SEIZE, pid, 0, options); }
@@ -145,5 +147,38 @@ int cpt_set_ptracer(pid_t pid)
 int cpt_has_file_caps(const char *path) { return getxattr(path, "security.capability", NULL, 0) > 0; }
 
 int cpt_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+static volatile sig_atomic_t wakeup_pending;
+static void on_wakeup(int sig) { (void)sig; wakeup_pending = 1; }
+
+void cpt_install_wakeup(int sig)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_wakeup;   /* no SA_RESTART: waitpid must return EINTR */
+    sigaction(sig, &sa, NULL);
+}
+
+int cpt_take_wakeup(void)
+{
+    if (!wakeup_pending) return 0;
+    wakeup_pending = 0;
+    return 1;
+}
+
+int cpt_tgkill(pid_t tgid, pid_t tid, int sig) { return (int)syscall(SYS_tgkill, tgid, tid, sig); }
+pid_t cpt_gettid(void) { return (pid_t)syscall(SYS_gettid); }
+
+int cpt_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
+
+int cpt_peer_cred(int fd, pid_t *pid, uid_t *uid)
+{
+    struct ucred c;
+    socklen_t len = sizeof c;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len) != 0) return -1;
+    *pid = c.pid;
+    *uid = c.uid;
+    return 0;
+}
 
 int cpt_execvp(const char *file, char *const argv[]) { return execvp(file, argv); }

@@ -44,9 +44,9 @@ public enum Launcher {
         Diagnostics.err(1, "exec of '\(o.command[0])' failed")
     }
 
-    static func tracerMain(_ o: Options, fd: Int32, command: Int32, fromCommand: Int32, toCommand: Int32) -> Never {
-        // Hold no descriptor of the command's but the trace file and stderr: a pipe
-        // kept open here would keep its reader from ever seeing end-of-file.
+    /// A tracer holds no descriptor of the command's but the trace file and stderr:
+    /// a pipe kept open here would keep its reader from ever seeing end-of-file.
+    static func detachStdio() {
         let devnull = open("/dev/null", O_RDWR)
         dup2(devnull, 0)
         dup2(devnull, 1)
@@ -54,6 +54,10 @@ public enum Launcher {
         signal(SIGPIPE, SIG_IGN)
         // A trace file over RLIMIT_FSIZE is a write error (EFBIG) to report, not a reason to die.
         signal(SIGXFSZ, SIG_IGN)
+    }
+
+    static func tracerMain(_ o: Options, fd: Int32, command: Int32, fromCommand: Int32, toCommand: Int32) -> Never {
+        detachStdio()
         var go: UInt8 = 0
         guard read(fromCommand, &go, 1) == 1 else { _exit(1) }
         var options = CPT_O_TRACESYSGOOD | CPT_O_TRACEEXEC | CPT_O_TRACEEXIT | CPT_O_TRACECLONE
@@ -70,6 +74,7 @@ public enum Launcher {
         if err != 0 { _exit(1) }
         let tracer = Tracer(poolSize: o.poolSize, genioSize: o.genioSize, waitForRequests: o.waitForRequests,
                             traceFileName: o.file)
+        tracer.startControl()
         _ = tracer.adopt(pid: command, facilities: o.facilities.union(.procABI), fd: fd, recording: false)
         let lost = tracer.run()
         if lost > 0 { Diagnostics.warnx("\(lost) event\(lost == 1 ? "" : "s") lost (out of request objects)") }

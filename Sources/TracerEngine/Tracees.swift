@@ -73,6 +73,8 @@ final class TracedThread {
     var pendingComm: CommName?
     /// clone/clone3 in progress: its flags, to tell threads from processes.
     var cloneFlags: UInt64 = 0
+    /// Being let go: detached at its next stop (Attach.swift).
+    var detaching = false
     /// Created by fork/clone, its first stop not yet seen.
     var newborn = false
     /// A new process to be let go at its first stop (a child without -i).

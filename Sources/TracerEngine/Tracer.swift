@@ -34,6 +34,11 @@ public final class Tracer {
     /// The first write error, which ends tracing.
     var stoppedByWriteError = false
     let traceFileName: String
+    /// The control socket and the request the accept thread hands over (Attach.swift).
+    var control: ControlChannel.Server?
+    var mailbox: Mailbox?
+    /// A background tracer waits this long for its first process before giving up.
+    var idleUntil: Int = 0
 
     static let CLONE_THREAD: UInt64 = 0x10000
     static let PR_SET_NAME: Int64 = 15
@@ -71,16 +76,24 @@ public final class Tracer {
     public func run() -> Int {
         var status: Int32 = 0
         while true {
+            if cpt_take_wakeup() != 0 { serviceControl() }
             let tid = waitpid(-1, &status, CPT_WALL)
             if tid < 0 {
                 if errno == EINTR { continue }
-                break   // ECHILD: nothing left to trace
+                // ECHILD: nothing left to trace, unless a new tracer still waits for
+                // its first request.
+                if threads.isEmpty && time(nil) < idleUntil {
+                    usleep(10_000)
+                    continue
+                }
+                break
             }
             recorder.stamp()
             handle(tid, status)
             if pool.writeError != 0 && !stoppedByWriteError { writeFailed() }
         }
         pool.stop()
+        control = nil   // removes the socket
         return recorder.droppedEvents
     }
 
@@ -93,6 +106,10 @@ public final class Tracer {
         }
         if cpt_wifexited(status) != 0 || cpt_wifsignaled(status) != 0 {
             gone(t)
+            return
+        }
+        if t.detaching {
+            finishDetach(t, status: status)
             return
         }
         let sig = cpt_wstopsig(status)

@@ -1,7 +1,7 @@
 import TracerEngine
 
 let options = Options.parse(CommandLine.arguments)
-if !options.command.isEmpty {
-    Launcher.run(options)
+if options.command.isEmpty {
+    Controller.run(options)
 }
-Diagnostics.errx(1, "-p, -g, -c and -C are not implemented yet")
+Launcher.run(options)

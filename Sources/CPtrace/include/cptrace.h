@@ -80,5 +80,14 @@ int cpt_set_ptracer(pid_t pid);
 /* True if the file carries file capabilities (security.capability). */
 int cpt_has_file_caps(const char *path);
 int cpt_pipe_cloexec(int fds[2]);
+/* A flag the control thread raises (with a signal, so that a blocked waitpid
+ * returns EINTR) when a request waits for the tracer thread. */
+void cpt_install_wakeup(int sig);
+int cpt_take_wakeup(void);
+int cpt_tgkill(pid_t tgid, pid_t tid, int sig);
+pid_t cpt_gettid(void);
+/* accept4(SOCK_CLOEXEC) and SO_PEERCRED, which need _GNU_SOURCE. */
+int cpt_accept(int fd);
+int cpt_peer_cred(int fd, pid_t *pid, uid_t *uid);
 int cpt_execvp(const char *file, char *const argv[]);
 #endif

@@ -1,0 +1,156 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPtrace
+import KtraceFormat
+
+/// `ktrace -p/-g [-d]` and `ktrace -c/-C`: on FreeBSD these ask the kernel; here
+/// they ask the tracer process that holds each target (found from the target's
+/// TracerPid), or a new background tracer for untraced targets, then return.
+public enum Controller {
+    public static func run(_ o: Options) -> Never {
+        switch o.clear {
+        case .clearAll:
+            broadcast(.init(op: .clearAll, pid: 0, facilities: []), fd: -1)
+            exit(0)
+        case .clear where o.pid == 0:
+            // -c -f file: stop all tracing into that file.
+            let fd = open(o.file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            if fd < 0 { Diagnostics.err(1, o.file) }
+            broadcast(.init(op: .clearFile, pid: 0, facilities: []), fd: fd)
+            exit(0)
+        case .clear:
+            var failed = false
+            for pid in targets(o) {
+                // A process nobody of ours traces has nothing to clear.
+                guard let (tracer, uid) = ktraceTracer(of: pid) else { continue }
+                let req = ControlChannel.Request(op: .clear, pid: pid, facilities: o.facilities)
+                failed = report(pid, ControlChannel.send(req, fd: -1, tracer: tracer, uid: uid)) || failed
+            }
+            exit(failed ? 1 : 0)
+        case .notSet:
+            let pids = targets(o)
+            let fd = TraceFile.open(o.file, append: o.append)
+            var newTracer: Int32 = 0
+            var failed = false
+            for pid in pids {
+                let req = ControlChannel.Request(op: .set, pid: pid, facilities: o.facilities)
+                if let (tracer, uid) = ktraceTracer(of: pid) {
+                    failed = report(pid, ControlChannel.send(req, fd: fd, tracer: tracer, uid: uid)) || failed
+                    continue
+                }
+                if newTracer == 0 {
+                    newTracer = spawnTracer(o)
+                    if newTracer <= 0 { Diagnostics.errx(1, "could not start a tracer process") }
+                }
+                failed = report(pid, ControlChannel.send(req, fd: fd, tracer: newTracer, uid: getuid())) || failed
+            }
+            exit(failed ? 1 : 0)
+        }
+    }
+
+    /// Prints a failed request's line; returns true if it failed.
+    static func report(_ pid: Int32, _ answer: (Int32, String)?) -> Bool {
+        guard let (status, text) = answer else {
+            Diagnostics.warnx("\(pid): the tracer holding it did not answer")
+            return true
+        }
+        if status == 0 { return false }
+        Diagnostics.warnx("\(pid): \(Diagnostics.errorText(status))" + (text.isEmpty ? "" : " (\(text))"))
+        return true
+    }
+
+    static func broadcast(_ req: ControlChannel.Request, fd: Int32) {
+        for (tracer, uid) in ControlChannel.reachableTracers() {
+            _ = ControlChannel.send(req, fd: fd, tracer: tracer, uid: uid)
+        }
+    }
+
+    /// The processes named by -p or -g, with all their descendants for -d.
+    static func targets(_ o: Options) -> [Int32] {
+        let table = ProcessTable()
+        var pids: [Int32]
+        if o.pid > 0 {
+            guard kill(o.pid, 0) == 0 || errno == EPERM else { Diagnostics.err(1, "\(o.pid)", errno: ESRCH) }
+            pids = [o.pid]
+        } else {
+            pids = table.entries.filter { $0.pgrp == -o.pid }.map(\.pid)
+            if pids.isEmpty { Diagnostics.err(1, "\(-o.pid)", errno: ESRCH) }
+        }
+        if o.descend {
+            // Pre-order walk, as FreeBSD's ktrsetchildren.
+            var i = 0
+            while i < pids.count {
+                for e in table.entries where e.ppid == pids[i] && !pids.contains(e.pid) { pids.append(e.pid) }
+                i += 1
+            }
+        }
+        return pids
+    }
+
+    /// The ktrace tracer holding `pid`, if it is one the caller can talk to.
+    static func ktraceTracer(of pid: Int32) -> (Int32, uid_t)? {
+        guard let status = readSmallFile("/proc/\(pid)/status") else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("TracerPid:") {
+            guard let tracer = Int32(line.dropFirst(10).trimmingSpaces), tracer != 0 else { return nil }
+            var st = stat()
+            guard stat("/proc/\(tracer)", &st) == 0 else { return nil }
+            guard getuid() == 0 || st.st_uid == getuid() else { return nil }
+            guard access(ControlChannel.socketPath(uid: st.st_uid, tracer: tracer), F_OK) == 0 else { return nil }
+            return (tracer, st.st_uid)
+        }
+        return nil
+    }
+
+    /// Starts a tracer in the background (a session of its own, no parent to
+    /// wait for it) and returns its pid once it listens for requests.
+    static func spawnTracer(_ o: Options) -> Int32 {
+        var ready: [Int32] = [0, 0]
+        guard cpt_pipe_cloexec(&ready) == 0 else { return -1 }
+        let middle = cpt_fork()
+        if middle == 0 {
+            setsid()
+            if cpt_fork() == 0 {
+                close(ready[0])
+                Launcher.detachStdio()
+                let tracer = Tracer(poolSize: o.poolSize, genioSize: o.genioSize, waitForRequests: o.waitForRequests,
+                                    traceFileName: o.file)
+                tracer.startControl()
+                var pid: Int32 = tracer.control != nil ? getpid() : 0
+                _ = write(ready[1], &pid, 4)
+                close(ready[1])
+                tracer.idleUntil = time(nil) + 10
+                let lost = tracer.run()
+                if lost > 0 { Diagnostics.warnx("\(lost) event\(lost == 1 ? "" : "s") lost (out of request objects)") }
+                _exit(0)
+            }
+            _exit(0)
+        }
+        close(ready[1])
+        var status: Int32 = 0
+        _ = waitpid(middle, &status, 0)
+        var pid: Int32 = 0
+        let n = read(ready[0], &pid, 4)
+        close(ready[0])
+        return n == 4 ? pid : -1
+    }
+}
+
+/// A snapshot of /proc: pid, parent and process group of every process.
+struct ProcessTable {
+    struct Entry { let pid: Int32; let ppid: Int32; let pgrp: Int32 }
+    let entries: [Entry]
+
+    init() {
+        var e: [Entry] = []
+        for name in listDirectory("/proc") {
+            guard let pid = Int32(name), let stat = readSmallFile("/proc/\(pid)/stat"),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // After "pid (comm)": state ppid pgrp ...; comm may itself hold spaces or ')'.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 3, let ppid = Int32(fields[1]), let pgrp = Int32(fields[2]) else { continue }
+            e.append(Entry(pid: pid, ppid: ppid, pgrp: pgrp))
+        }
+        entries = e
+    }
+}
