@@ -36,7 +36,8 @@ public final class RequestPool {
 
     public init(count: Int, genioSize: Int) {
         self.count = count
-        payloadCapacity = max(genioSize, Ktr.userMaxLength) + 1024
+        // A NAMI path is read in page-sized chunks of up to PATH_MAX (4096) bytes, whatever the genio size.
+        payloadCapacity = max(genioSize, Ktr.userMaxLength, 4096) + 1024
         stride = (Ktr.headerSize + payloadCapacity + 15) & ~15
         slab = UnsafeMutableRawPointer.allocate(byteCount: stride * count, alignment: 16)
         free = .allocate(capacity: count)
