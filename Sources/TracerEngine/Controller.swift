@@ -22,8 +22,12 @@ public enum Controller {
         case .clear:
             var failed = false
             for pid in targets(o) {
-                // A process nobody of ours traces has nothing to clear.
-                guard let (tracer, uid) = ktraceTracer(of: pid) else { continue }
+                let (tracer, uid): (Int32, uid_t)
+                switch holder(of: pid) {
+                case .none: continue   // not traced: nothing to clear
+                case .other(let why): failed = report(pid, (EPERM, why)) || failed; continue
+                case .ktrace(let t, let u): (tracer, uid) = (t, u)
+                }
                 let req = ControlChannel.Request(op: .clear, pid: pid, facilities: o.facilities)
                 failed = report(pid, ControlChannel.send(req, fd: -1, tracer: tracer, uid: uid)) || failed
             }
@@ -35,9 +39,14 @@ public enum Controller {
             var failed = false
             for pid in pids {
                 let req = ControlChannel.Request(op: .set, pid: pid, facilities: o.facilities)
-                if let (tracer, uid) = ktraceTracer(of: pid) {
+                switch holder(of: pid) {
+                case .ktrace(let tracer, let uid):
                     failed = report(pid, ControlChannel.send(req, fd: fd, tracer: tracer, uid: uid)) || failed
                     continue
+                case .other(let why):
+                    failed = report(pid, (EPERM, why)) || failed
+                    continue
+                case .none: break
                 }
                 if newTracer == 0 {
                     newTracer = spawnTracer(o)
@@ -88,18 +97,27 @@ public enum Controller {
         return pids
     }
 
-    /// The ktrace tracer holding `pid`, if it is one the caller can talk to.
-    static func ktraceTracer(of pid: Int32) -> (Int32, uid_t)? {
-        guard let status = readSmallFile("/proc/\(pid)/status") else { return nil }
+    enum Holder { case none, ktrace(Int32, uid_t), other(String) }
+
+    /// Who traces `pid`: nobody, a ktrace tracer the caller may talk to, or
+    /// something the caller may not touch (another tool, another user's tracer).
+    static func holder(of pid: Int32) -> Holder {
+        guard let status = readSmallFile("/proc/\(pid)/status") else { return .none }
         for line in status.split(separator: "\n") where line.hasPrefix("TracerPid:") {
-            guard let tracer = Int32(line.dropFirst(10).trimmingSpaces), tracer != 0 else { return nil }
+            guard let tracer = Int32(line.dropFirst(10).trimmingSpaces), tracer != 0 else { return .none }
+            var name = readSmallFile("/proc/\(tracer)/comm") ?? "?"
+            if name.hasSuffix("\n") { name.removeLast() }
             var st = stat()
-            guard stat("/proc/\(tracer)", &st) == 0 else { return nil }
-            guard getuid() == 0 || st.st_uid == getuid() else { return nil }
-            guard access(ControlChannel.socketPath(uid: st.st_uid, tracer: tracer), F_OK) == 0 else { return nil }
-            return (tracer, st.st_uid)
+            guard stat("/proc/\(tracer)", &st) == 0 else { return .none }
+            if getuid() != 0 && st.st_uid != getuid() {
+                return .other("traced by process \(tracer) (\(name)) of another user")
+            }
+            guard access(ControlChannel.socketPath(uid: st.st_uid, tracer: tracer), F_OK) == 0 else {
+                return .other("already traced by process \(tracer) (\(name))")
+            }
+            return .ktrace(tracer, st.st_uid)
         }
-        return nil
+        return .none
     }
 
     /// Starts a tracer in the background (a session of its own, no parent to

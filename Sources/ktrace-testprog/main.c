@@ -276,6 +276,22 @@ static int vfork_scenario(char **argv)
     return 0;
 }
 
+/* A vfork parent that stays blocked for a while: the child sleeps before
+ * exiting, so a tracer can attach to and detach from the waiting parent. */
+static int vfork_wait_scenario(char **argv)
+{
+    (void)argv;
+    pid_t pid = vfork();
+    if (pid < 0) die("vfork");
+    if (pid == 0) {
+        struct timespec ts = { 1, 500000000 };
+        syscall(SYS_nanosleep, &ts, NULL);
+        syscall(SYS_exit, 0);
+    }
+    wait_child(pid);
+    return 0;
+}
+
 static int utrace_scenario(char **argv)
 {
     (void)argv;
@@ -393,6 +409,7 @@ static const struct scenario scenarios[] = {
     { "thread-exec", thread_exec, 1, "PATH [ARG...]", "a non-leader thread execv()s PATH; the leader sleeps" },
     { "fork", fork_scenario, 0, "", "fork(2); the child writes \"child\\n\" to /dev/null and exits 7; the parent wait4s" },
     { "vfork", vfork_scenario, 0, "", "vfork; the child execve()s /bin/true; the parent wait4s" },
+    { "vfork-wait", vfork_wait_scenario, 0, "", "vfork; the child sleeps 1.5 s and exits; the parent wait4s" },
     { "utrace", utrace_scenario, 0, "", "utrace(\"hello utrace\", 12), utrace(bytes 00..0f, 16); prints both results" },
     { "loop", loop, 0, "", "prints its pid, then getppid + 10 ms nanosleep forever" },
     { "readpipe", readpipe, 0, "", "one read(0) and prints what it got" },
