@@ -392,8 +392,17 @@ public final class Tracer {
     // MARK: signals
 
     func signalStop(_ t: TracedThread, signal sig: Int32) {
-        if t.recording && t.process.facilities.contains(.psig) { recorder.psig(t, signal: sig) }
+        if t.recording && t.process.facilities.contains(.psig) && !isDiscarded(t, signal: sig) { recorder.psig(t, signal: sig) }
         _ = cpt_syscall(t.tid, sig)
+    }
+
+    /// Signals Linux discards but still shows a tracer: SIG_IGN, or SIG_DFL for one whose
+    /// default is to ignore. FreeBSD never delivers those, so they get no PSIG.
+    func isDiscarded(_ t: TracedThread, signal sig: Int32) -> Bool {
+        let defaultIgnored: UInt64 = 1 << UInt64(SIGCHLD) | 1 << UInt64(SIGCONT) | 1 << UInt64(SIGURG) | 1 << UInt64(SIGWINCH)
+        guard sig > 0 && Int(sig) < t.process.handlers.count else { return false }
+        let action = t.process.handlers[Int(sig)]
+        return action == PsigPayload.sigIGN || (action == PsigPayload.sigDFL && defaultIgnored & (1 << UInt64(sig)) != 0)
     }
 
     // MARK: privileges and failures
