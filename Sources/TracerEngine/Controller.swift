@@ -133,6 +133,7 @@ public enum Controller {
                 Launcher.detachStdio()
                 let tracer = Tracer(poolSize: o.poolSize, genioSize: o.genioSize, waitForRequests: o.waitForRequests,
                                     traceFileName: o.file)
+                tracer.selection = o.selection   // -e: filtered in the tracer (no seccomp when attaching)
                 tracer.startControl()
                 var pid: Int32 = tracer.control != nil ? getpid() : 0
                 _ = write(ready[1], &pid, 4)

@@ -11,6 +11,8 @@ import KtraceFormat
 /// attaches before the exec.
 public enum Launcher {
     public static func run(_ o: Options) -> Never {
+        let selection = o.selection
+        let filter = SeccompFilter(facilities: o.facilities, selection: selection)
         let fd = TraceFile.open(o.file, append: o.append)
         var toTracer: [Int32] = [0, 0], toCommand: [Int32] = [0, 0]
         guard cpt_pipe_cloexec(&toTracer) == 0, cpt_pipe_cloexec(&toCommand) == 0 else { Diagnostics.err(1, "pipe") }
@@ -21,7 +23,10 @@ public enum Launcher {
             // The middle process only makes the tracer an orphan, then leaves.
             setsid()
             let tracerPid = cpt_fork()
-            if tracerPid == 0 { tracerMain(o, fd: fd, command: commandPid, fromCommand: toTracer[0], toCommand: toCommand[1]) }
+            if tracerPid == 0 {
+                tracerMain(o, fd: fd, command: commandPid, fromCommand: toTracer[0], toCommand: toCommand[1],
+                           selection: selection, filtered: filter != nil)
+            }
             var pid = tracerPid
             _ = write(toCommand[1], &pid, 4)
             _exit(0)
@@ -38,6 +43,14 @@ public enum Launcher {
         var attachError: Int32 = 0
         guard read(toCommand[0], &attachError, 4) == 4 else { Diagnostics.errx(1, "the tracer died before attaching") }
         if attachError != 0 { Diagnostics.err(1, "cannot trace \(commandPid)", errno: attachError) }
+        if let filter {
+            // Only now, traced: a trapped syscall with no tracer would fail with ENOSYS.
+            var result = filter.install()
+            if result != 0 {
+                Diagnostics.warnx("seccomp filter not installed (\(Diagnostics.errorText(result))): every syscall stops")
+            }
+            _ = write(toTracer[1], &result, 4)
+        }
         // From here every syscall is seen; records start at this execvp's execve.
         let cargs = o.command.map { strdup($0) } + [nil]
         _ = cpt_execvp(cargs[0], cargs)
@@ -56,12 +69,20 @@ public enum Launcher {
         signal(SIGXFSZ, SIG_IGN)
     }
 
-    static func tracerMain(_ o: Options, fd: Int32, command: Int32, fromCommand: Int32, toCommand: Int32) -> Never {
+    static func tracerMain(_ o: Options, fd: Int32, command: Int32, fromCommand: Int32, toCommand: Int32,
+                           selection: SyscallSelection, filtered: Bool) -> Never {
         detachStdio()
         var go: UInt8 = 0
         guard read(fromCommand, &go, 1) == 1 else { _exit(1) }
         var options = CPT_O_TRACESYSGOOD | CPT_O_TRACEEXEC | CPT_O_TRACEEXIT | CPT_O_TRACECLONE
         if o.inherit { options |= CPT_O_TRACEFORK | CPT_O_TRACEVFORK }
+        let optionsWithoutFilter = options
+        if filtered {
+            // Killed with the tracer: under the filter without a tracer every trapped
+            // syscall would fail with ENOSYS. Children without -i are followed too (and
+            // not recorded) for the same reason.
+            options |= CPT_O_TRACESECCOMP | CPT_O_EXITKILL | CPT_O_TRACEFORK | CPT_O_TRACEVFORK
+        }
         var err: Int32 = 0
         if cpt_seize(command, UInt(options)) != 0 {
             err = errno
@@ -70,13 +91,20 @@ public enum Launcher {
         }
         _ = write(toCommand, &err, 4)
         close(toCommand)
-        close(fromCommand)
         if err != 0 { _exit(1) }
         let tracer = Tracer(poolSize: o.poolSize, genioSize: o.genioSize, waitForRequests: o.waitForRequests,
                             traceFileName: o.file)
+        tracer.selection = selection
+        if filtered {
+            tracer.filterReport = fromCommand
+            tracer.optionsWithoutFilter = UInt(optionsWithoutFilter)
+        } else {
+            close(fromCommand)
+        }
         tracer.startControl()
         _ = tracer.adopt(pid: command, facilities: o.facilities.union(.procABI), fd: fd, recording: false)
         let lost = tracer.run()
+        tracer.reportStats()
         if lost > 0 { Diagnostics.warnx("\(lost) event\(lost == 1 ? "" : "s") lost (out of request objects)") }
         _exit(0)
     }

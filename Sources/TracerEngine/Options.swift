@@ -97,7 +97,7 @@ public struct Options {
                 case "b": o.poolSize = number(value(), "pool size", 1...1_000_000)
                 case "s": o.genioSize = number(value(), "genio size", 0...(16 << 20))
                 case "W": o.waitForRequests = true
-                case "e": o.syscallFilter = value()
+                case "e": o.syscallFilter = value(); _ = o.selection   // a bad word fails here, before any work
                 default:
                     Diagnostics.warnx("illegal option -- \(c)"); usageExit()
                 }

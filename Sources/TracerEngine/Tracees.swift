@@ -75,6 +75,10 @@ final class TracedThread {
     var cloneFlags: UInt64 = 0
     /// Being let go: detached at its next stop (Attach.swift).
     var detaching = false
+    /// The syscall in progress is in the -e selection: its CALL/RET/NAMI/GIO/STRU are written.
+    var selected = true
+    /// The syscall in progress was entered through a seccomp stop (SeccompFilter.swift).
+    var enteredBySeccomp = false
     /// Created by fork/clone, its first stop not yet seen.
     var newborn = false
     /// A new process to be let go at its first stop (a child without -i).

@@ -31,6 +31,17 @@ public final class Tracer {
     let tables: (x86_64: [SyscallDesc?], i386: [SyscallDesc?])
     let special: (x86_64: SpecialSyscalls, i386: SpecialSyscalls)
     let isRoot = geteuid() == 0
+    /// -e: the syscalls whose CALL/RET/NAMI/GIO/STRU records are written.
+    var selection = SyscallSelection.all
+    /// ktrace's seccomp filter is in the command (SeccompFilter.swift): threads run under
+    /// PTRACE_CONT outside traced syscalls, and are never detached.
+    var filterInstalled = false
+    /// The pipe on which the command reports the filter's installation (read at its
+    /// first execve), or -1; and the ptrace options to go back to if it failed.
+    var filterReport: Int32 = -1
+    var optionsWithoutFilter: UInt = 0
+    /// Stops handled (KTRACE_STATS).
+    var stops = 0
     /// The first write error, which ends tracing.
     var stoppedByWriteError = false
     let traceFileName: String
@@ -98,6 +109,7 @@ public final class Tracer {
     }
 
     func handle(_ tid: Int32, _ status: Int32) {
+        stops &+= 1
         guard let t = threads[tid] else {
             // A new tracee can report its first stop before its parent's fork
             // event names it: keep the stop until then.
@@ -129,12 +141,12 @@ public final class Tracer {
         var info = cpt_syscall_info()
         if cpt_get_syscall_info(t.tid, &info) == 0 {
             if info.op == UInt8(CPT_OP_ENTRY) {
-                syscallEntry(t, info)
+                if !isRepeatedEntry(t) { syscallEntry(t, info) }
             } else if info.op == UInt8(CPT_OP_EXIT) {
                 syscallExit(t, info)
             }
         }
-        if t.tid != 0 { _ = cpt_syscall(t.tid, 0) }
+        if t.tid != 0 { resume(t, 0) }
     }
 
     func syscallEntry(_ t: TracedThread, _ info: cpt_syscall_info) {
@@ -148,19 +160,21 @@ public final class Tracer {
         if !t.recording {
             // Tracing of a launched command starts at its execve, as on FreeBSD.
             guard sp.isExec(t.nr) else { return }
+            if filterReport >= 0 { learnFilterState(t) }
             t.recording = true
             t.process.arch = t.arch
             recorder.procctor(t)
         }
         let f = t.process.facilities
         let d = desc(t.arch, t.nr)
-        if f.contains(.syscall) { recorder.call(t, narg: d?.nargs ?? 6) }
+        t.selected = selection.contains(t.arch, t.nr)
+        if f.contains(.syscall) && t.selected { recorder.call(t, narg: d?.nargs ?? 6) }
         if t.nr == SpecialSyscalls.utrace && t.arch == .x86_64 {
             if f.contains(.user) { recorder.user(t, address: t.uarg(0), length: t.arg(1)) }
             return
         }
         guard let d else { return }
-        if f.contains(.namei) {
+        if f.contains(.namei) && t.selected {
             for i in d.pathArgs { recorder.namei(t, address: t.uarg(i)) }
         }
         if sp.isExec(t.nr) {
@@ -211,8 +225,8 @@ public final class Tracer {
             recorder.procctor(t)
         }
         if error == 0, let d = desc(t.arch, t.nr) {
-            if f.contains(.genio) && d.io != .none { recordIO(t, d.io, retval) }
-            if f.contains(.structure) || f.contains(.structArray) {
+            if f.contains(.genio) && d.io != .none && t.selected { recordIO(t, d.io, retval) }
+            if (f.contains(.structure) || f.contains(.structArray)) && t.selected {
                 for s in d.structs { recordStruct(t, s, retval) }
             }
             if t.nr == sp.rtSigaction && t.hasPendingHandler && t.pendingSignal > 0 && t.pendingSignal < 65 {
@@ -220,7 +234,7 @@ public final class Tracer {
             }
             if t.nr == sp.prctl, let c = t.pendingComm { t.comm = c; t.pendingComm = nil }
         }
-        if f.contains(.sysret) { recorder.ret(t, error: error, retval: retval) }
+        if f.contains(.sysret) && t.selected { recorder.ret(t, error: error, retval: retval) }
     }
 
     func recordIO(_ t: TracedThread, _ io: IOCapture, _ ret: Int64) {
@@ -297,7 +311,7 @@ public final class Tracer {
                 t.newborn = false
                 if t.inSyscall {
                     t.inSyscall = false
-                    if t.recording && t.process.facilities.contains(.sysret) { recorder.ret(t, error: 0, retval: 0) }
+                    if t.recording && t.selected && t.process.facilities.contains(.sysret) { recorder.ret(t, error: 0, retval: 0) }
                 }
             }
             if sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU {
@@ -312,10 +326,13 @@ public final class Tracer {
             if cpt_geteventmsg(t.tid, &msg) == 0 { newTracee(parent: t, tid: Int32(truncatingIfNeeded: msg), event: event) }
         case CPT_EVENT_EXIT:
             threadExiting(t)
+        case CPT_EVENT_SECCOMP:
+            seccompStop(t)
+            return
         default:
             break
         }
-        _ = cpt_syscall(t.tid, 0)
+        resume(t, 0)
     }
 
     func execEvent(_ t: TracedThread) {
@@ -352,13 +369,17 @@ public final class Tracer {
             p.liveThreads = 1
             child = TracedThread(tid: tid, process: p, comm: parent.comm, recording: parent.recording)
             // A clone without CLONE_THREAD that ptrace followed although -i was not given.
-            child.detachAtFirstStop = !pp.facilities.contains(.inherit)
+            if !pp.facilities.contains(.inherit) {
+                // Let go, unless it carries the filter: then it stays traced, unrecorded.
+                if filterInstalled { silence(p) } else { child.detachAtFirstStop = true }
+            }
         }
         // The child returns from the same syscall: its RET is the parent's call's.
         child.inSyscall = true
         child.newborn = true
         child.nr = parent.nr
         child.arch = parent.arch
+        child.selected = parent.selected
         threads[tid] = child
         if !child.detachAtFirstStop && !isThread && child.recording { recorder.procctor(child) }
         if let early = earlyStops.removeValue(forKey: tid) { handle(tid, early) }
@@ -393,7 +414,7 @@ public final class Tracer {
 
     func signalStop(_ t: TracedThread, signal sig: Int32) {
         if t.recording && t.process.facilities.contains(.psig) && !isDiscarded(t, signal: sig) { recorder.psig(t, signal: sig) }
-        _ = cpt_syscall(t.tid, sig)
+        resume(t, sig)
     }
 
     /// Signals Linux discards but still shows a tracer: SIG_IGN, or SIG_DFL for one whose
@@ -419,6 +440,12 @@ public final class Tracer {
         let setid = st.st_mode & S_ISUID != 0 || (st.st_mode & S_ISGID != 0 && st.st_mode & S_IXGRP != 0)
         let caps = cpt_has_file_caps(p) != 0
         guard setid || caps else { return }
+        if filterInstalled {
+            // Detaching would leave it under the filter with no tracer (ENOSYS); and with
+            // no_new_privs (or ptrace) the exec grants no privileges anyway.
+            Diagnostics.warnx("\(t.process.pid): \(String(cString: path)) is \(setid ? "set-id" : "privileged by file capabilities"): it runs without its privileges under ktrace's seccomp filter (no_new_privs); tracing continues")
+            return
+        }
         Diagnostics.warnx("\(t.process.pid): \(String(cString: path)) is \(setid ? "set-id" : "privileged by file capabilities"): tracing stopped so that it runs with its privileges")
         recorder.procdtor(t)
         pool.flush()
@@ -432,6 +459,11 @@ public final class Tracer {
     func writeFailed() {
         stoppedByWriteError = true
         Diagnostics.warnx("write to \(traceFileName) failed: \(Diagnostics.errorText(pool.writeError)); tracing stopped")
+        if filterInstalled {
+            // Under the filter a detached process would get ENOSYS: keep it, record nothing.
+            for t in threads.values { silence(t.process) }
+            return
+        }
         detachAll()
     }
 

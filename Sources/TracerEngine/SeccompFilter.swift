@@ -1,0 +1,190 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPtrace
+import CSeccomp
+import KtraceFormat
+import LinuxABI
+
+/// The seccomp filter ktrace puts in a command it starts, so that only the syscalls
+/// that can produce a requested record (or that ktrace itself must see) stop the
+/// command; every other one runs at full speed (strace's --seccomp-bpf).
+///
+/// What ktrace itself must see, whatever the facilities and `-e`:
+/// - execve/execveat: records start there, and the ABI may change;
+/// - clone/clone3: their flags tell a new thread from a new process (threads are
+///   followed through PTRACE_O_TRACECLONE, but the event stop does not carry the flags);
+/// - fork/vfork with `-i` (the child's RET names the parent's syscall);
+/// - prctl: PR_SET_NAME changes the name in every record header;
+/// - rt_sigaction with `s` (PSIG shows the handler);
+/// - ktrace's utrace number (0x7574, x86-64) with `u`.
+/// Signals need no syscall stop: signal-delivery-stops happen under PTRACE_CONT too.
+struct SeccompFilter {
+    /// Per ABI, by number: this syscall must stop the command.
+    let x86_64: [Bool]
+    let i386: [Bool]
+    /// Numbers no table knows must stop too (a selection that includes them, with `c`).
+    let others: Bool
+    let utrace: Bool
+
+    /// SECCOMP_RET_TRACE's data in ktrace's filter: "KT".
+    static let traceData: UInt32 = 0x4b54
+    static let actTrace: UInt32 = 0x7ff0_0000 | traceData
+    static let actAllow: UInt32 = 0x7fff_0000
+
+    /// nil when every syscall must stop anyway (`c` with no `-e`): no filter then.
+    init?(facilities f: Facilities, selection: SyscallSelection) {
+        // KTRACE_NO_SECCOMP=1: the fallback path on purpose (tests compare the two).
+        if let v = getenv("KTRACE_NO_SECCOMP"), strcmp(v, "1") == 0 { return nil }
+        let records = !f.isDisjoint(with: [.syscall, .sysret])
+        x86_64 = SeccompFilter.needed(.x86_64, f, selection)
+        i386 = SeccompFilter.needed(.i386, f, selection)
+        others = records && selection.contains(.x86_64, Int.max)
+        utrace = f.contains(.user)
+        if others && !x86_64.contains(false) && !i386.contains(false) { return nil }
+    }
+
+    /// Which syscalls of `arch` must stop for facilities `f` restricted to `selection`.
+    static func needed(_ arch: LinuxArch, _ f: Facilities, _ selection: SyscallSelection) -> [Bool] {
+        let sp = SpecialSyscalls(arch)
+        let forks = ["fork", "vfork"].compactMap { Syscalls.number(named: $0, arch) }
+        let records = !f.isDisjoint(with: [.syscall, .sysret])
+        let structs = !f.isDisjoint(with: [.structure, .structArray])
+        return Syscalls.table(arch).enumerated().map { nr, d in
+            guard let d else { return false }
+            if sp.isExec(nr) || nr == sp.clone || nr == sp.clone3 || nr == sp.prctl { return true }
+            if f.contains(.inherit) && forks.contains(nr) { return true }
+            if f.contains(.psig) && nr == sp.rtSigaction { return true }
+            guard selection.contains(arch, nr) else { return false }
+            return records
+                || f.contains(.namei) && (!d.pathArgs.isEmpty || d.name == "bind" || d.name == "connect")
+                || f.contains(.genio) && d.io != .none
+                || structs && !d.structs.isEmpty
+        }
+    }
+
+    /// Builds the filter with libseccomp and loads it into the calling process (the
+    /// command, just before its exec). Returns 0 or an errno.
+    ///
+    /// Without CAP_SYS_ADMIN the kernel wants no_new_privs first; that also means a
+    /// set-id program the command executes does not gain its privileges.
+    func install() -> Int32 {
+        let defaultAction = others ? SeccompFilter.actTrace : SeccompFilter.actAllow
+        guard let ctx = seccomp_init(defaultAction) else { return ENOMEM }
+        defer { seccomp_release(ctx) }
+        _ = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1)
+        _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)
+        // A binary search over the rules: allowed syscalls pass a few jumps, not every rule.
+        _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)
+        _ = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SeccompFilter.actAllow)
+        // The native (x86-64) section takes our numbers as they are.
+        for nr in x86_64.indices where x86_64[nr] != others {
+            if let e = addRule(ctx, x86_64[nr], Int32(nr)) { return e }
+        }
+        if utrace && !others, let e = addRule(ctx, true, Int32(SpecialSyscalls.utrace)) { return e }
+        if !addI386(ctx) {
+            // libseccomp could not express some i386 syscall (one newer than its tables):
+            // leave i386 out and let every i386 syscall stop instead (more stops, same records).
+            _ = seccomp_arch_remove(ctx, LinuxArch.auditArchI386)
+            _ = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SeccompFilter.actTrace)
+        }
+        var rc = seccomp_load(ctx)
+        if rc == -EACCES {
+            _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1)
+            rc = seccomp_load(ctx)
+        }
+        return -rc
+    }
+
+    private func addRule(_ ctx: scmp_filter_ctx, _ trace: Bool, _ nr: Int32) -> Int32? {
+        let rc = seccomp_rule_add_exact_array(ctx, trace ? SeccompFilter.actTrace : SeccompFilter.actAllow, nr, 0, nil)
+        return rc == 0 ? nil : -rc
+    }
+
+    /// The i386 section (int 0x80 from x86-64 processes, and i386 processes). libseccomp
+    /// takes a rule's number as a native one and maps it to each ABI by name, so the
+    /// number given is the native (or libseccomp's pseudo) number of the i386 syscall's name.
+    private func addI386(_ ctx: scmp_filter_ctx) -> Bool {
+        guard seccomp_arch_add(ctx, LinuxArch.auditArchI386) == 0 else { return false }
+        let table = Syscalls.table(.i386)
+        for nr in i386.indices where i386[nr] != others {
+            guard let name = table[nr]?.name,
+                  seccomp_syscall_resolve_name_arch(LinuxArch.auditArchI386, name) == Int32(nr) else { return false }
+            let native = seccomp_syscall_resolve_name(name)
+            let rc = seccomp_rule_add_exact_array(ctx, i386[nr] ? SeccompFilter.actTrace : SeccompFilter.actAllow,
+                                                  native, 0, nil)
+            // -EEXIST: the same native rule already covers it.
+            if rc != 0 && rc != -EEXIST { return false }
+        }
+        return true
+    }
+}
+
+// MARK: the tracer with a filter in place
+
+extension Tracer {
+    /// Resumes a stopped thread. With the filter in place only the exit of a syscall
+    /// being traced needs a syscall stop: everything else runs until the next
+    /// seccomp stop, signal or event (PTRACE_CONT).
+    @inline(__always) func resume(_ t: TracedThread, _ sig: Int32) {
+        if filterInstalled && !t.inSyscall {
+            _ = cpt_cont(t.tid, sig)
+        } else {
+            _ = cpt_syscall(t.tid, sig)
+        }
+    }
+
+    /// PTRACE_EVENT_SECCOMP: a syscall the filter traps is entering. Do the entry work
+    /// and resume with PTRACE_SYSCALL to get its exit stop.
+    ///
+    /// The kernel's order of this stop and the syscall-entry stop changed in 4.8 (seccomp
+    /// first before, entry first since); both happen only while the thread runs under
+    /// PTRACE_SYSCALL (before the command's execve, or a new thread's first syscall).
+    /// No order is assumed: the second report of the same syscall is recognised (the
+    /// thread is already in it, entered by the other kind of stop) and ignored.
+    func seccompStop(_ t: TracedThread) {
+        var info = cpt_syscall_info()
+        if cpt_get_syscall_info(t.tid, &info) == 0 && info.op == UInt8(CPT_OP_SECCOMP) {
+            if !(t.inSyscall && !t.enteredBySeccomp) {
+                syscallEntry(t, info)
+            }
+            t.enteredBySeccomp = true
+        }
+        if t.tid != 0 { _ = cpt_syscall(t.tid, 0) }
+    }
+
+    /// At a plain syscall-entry stop: true if it repeats the entry a seccomp stop already
+    /// reported (the pre-4.8 order).
+    func isRepeatedEntry(_ t: TracedThread) -> Bool {
+        if t.inSyscall && t.enteredBySeccomp { return true }
+        t.enteredBySeccomp = false
+        return false
+    }
+
+    /// At the command's first execve: the command has reported whether it installed
+    /// the filter. Without it, tracing goes on as without seccomp (every syscall stops).
+    func learnFilterState(_ t: TracedThread) {
+        var result: Int32 = -1
+        let n = read(filterReport, &result, 4)
+        close(filterReport)
+        filterReport = -1
+        if n == 4 && result == 0 {
+            filterInstalled = true
+        } else {
+            // No filter: drop what only the filter needed (kill on exit, following
+            // children of a command traced without -i).
+            _ = cpt_setoptions(t.tid, optionsWithoutFilter)
+        }
+    }
+
+    /// Records stop for this process but it stays traced: a process under the filter
+    /// whose tracer lets go gets ENOSYS from every trapped syscall.
+    func silence(_ p: TracedProcess) {
+        p.facilities = []
+    }
+
+    /// `KTRACE_STATS=1`: the number of stops, to check what the filter saves.
+    func reportStats() {
+        if getenv("KTRACE_STATS") != nil { Diagnostics.warnx("\(stops) stops") }
+    }
+}
