@@ -14,6 +14,7 @@ public enum Launcher {
         let selection = o.selection
         let filter = SeccompFilter(facilities: o.facilities, selection: selection)
         let fd = TraceFile.open(o.file, append: o.append)
+        warnUnrecorded(o)
         var toTracer: [Int32] = [0, 0], toCommand: [Int32] = [0, 0]
         guard cpt_pipe_cloexec(&toTracer) == 0, cpt_pipe_cloexec(&toCommand) == 0 else { Diagnostics.err(1, "pipe") }
         let commandPid = getpid()
@@ -67,6 +68,18 @@ public enum Launcher {
         signal(SIGPIPE, SIG_IGN)
         // A trace file over RLIMIT_FSIZE is a write error (EFBIG) to report, not a reason to die.
         signal(SIGXFSZ, SIG_IGN)
+    }
+
+    /// Facilities `-t` may ask for that have no ptrace counterpart: accepted, said once.
+    static let unrecorded: [(Facilities, String)] = [
+        (.csw, "w (context switches)"), (.sysctl, "y (sysctl names)"),
+        (.fault, "f (page faults)"), (.capfail, "p (capability failures)"),
+    ]
+
+    static func warnUnrecorded(_ o: Options) {
+        guard o.facilitiesGiven else { return }
+        let asked = unrecorded.filter { o.facilities.contains($0.0) }.map(\.1)
+        if !asked.isEmpty { Diagnostics.warnx("not recorded on Linux: " + asked.joined(separator: ", ")) }
     }
 
     static func tracerMain(_ o: Options, fd: Int32, command: Int32, fromCommand: Int32, toCommand: Int32,
