@@ -66,57 +66,57 @@ struct SeccompFilter {
     /// Builds the filter with libseccomp and loads it into the calling process (the
     /// command, just before its exec). Returns 0 or an errno.
     ///
+    /// Two filters, one per ABI, each letting the other ABI through: libseccomp reads
+    /// a rule's number as a native (x86-64) one and maps it to other ABIs by name,
+    /// which fails for i386 syscalls it has no name for (newer than its tables) or
+    /// files under socketcall/ipc. So the x86-64 filter lists our numbers as they
+    /// are, and the i386 one stops everything but the syscalls it can name exactly
+    /// and ktrace does not need: a syscall it cannot express stops (more stops, the
+    /// same records), and none that is needed is ever let through.
+    ///
     /// Without CAP_SYS_ADMIN the kernel wants no_new_privs first; that also means a
     /// set-id program the command executes does not gain its privileges.
     func install() -> Int32 {
-        let defaultAction = others ? SeccompFilter.actTrace : SeccompFilter.actAllow
-        guard let ctx = seccomp_init(defaultAction) else { return ENOMEM }
-        defer { seccomp_release(ctx) }
+        guard let native = SeccompFilter.context(default: others ? SeccompFilter.actTrace : SeccompFilter.actAllow),
+              let i386Filter = SeccompFilter.context(default: SeccompFilter.actTrace) else { return ENOMEM }
+        defer { seccomp_release(native); seccomp_release(i386Filter) }
+        for nr in x86_64.indices where x86_64[nr] != others {
+            let rc = seccomp_rule_add_exact_array(native, x86_64[nr] ? SeccompFilter.actTrace : SeccompFilter.actAllow,
+                                                  Int32(nr), 0, nil)
+            if rc != 0 { return -rc }
+        }
+        if utrace && !others {
+            let rc = seccomp_rule_add_exact_array(native, SeccompFilter.actTrace, Int32(SpecialSyscalls.utrace), 0, nil)
+            if rc != 0 { return -rc }
+        }
+        guard seccomp_arch_remove(i386Filter, LinuxArch.auditArchX86_64) == 0,
+              seccomp_arch_add(i386Filter, LinuxArch.auditArchI386) == 0 else { return EINVAL }
+        let table = Syscalls.table(.i386)
+        for nr in i386.indices where !i386[nr] {
+            guard let name = table[nr]?.name,
+                  seccomp_syscall_resolve_name_arch(LinuxArch.auditArchI386, name) == Int32(nr) else { continue }
+            _ = seccomp_rule_add_exact_array(i386Filter, SeccompFilter.actAllow, seccomp_syscall_resolve_name(name), 0, nil)
+        }
+        for ctx in [native, i386Filter] {
+            var rc = seccomp_load(ctx)
+            if rc == -EACCES {
+                _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1)
+                rc = seccomp_load(ctx)
+            }
+            if rc != 0 { return -rc }
+        }
+        return 0
+    }
+
+    /// A libseccomp context for the native ABI that lets other ABIs through.
+    private static func context(default action: UInt32) -> scmp_filter_ctx? {
+        guard let ctx = seccomp_init(action) else { return nil }
         _ = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1)
         _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)
         // A binary search over the rules: allowed syscalls pass a few jumps, not every rule.
         _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)
-        _ = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SeccompFilter.actAllow)
-        // The native (x86-64) section takes our numbers as they are.
-        for nr in x86_64.indices where x86_64[nr] != others {
-            if let e = addRule(ctx, x86_64[nr], Int32(nr)) { return e }
-        }
-        if utrace && !others, let e = addRule(ctx, true, Int32(SpecialSyscalls.utrace)) { return e }
-        if !addI386(ctx) {
-            // libseccomp could not express some i386 syscall (one newer than its tables):
-            // leave i386 out and let every i386 syscall stop instead (more stops, same records).
-            _ = seccomp_arch_remove(ctx, LinuxArch.auditArchI386)
-            _ = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SeccompFilter.actTrace)
-        }
-        var rc = seccomp_load(ctx)
-        if rc == -EACCES {
-            _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1)
-            rc = seccomp_load(ctx)
-        }
-        return -rc
-    }
-
-    private func addRule(_ ctx: scmp_filter_ctx, _ trace: Bool, _ nr: Int32) -> Int32? {
-        let rc = seccomp_rule_add_exact_array(ctx, trace ? SeccompFilter.actTrace : SeccompFilter.actAllow, nr, 0, nil)
-        return rc == 0 ? nil : -rc
-    }
-
-    /// The i386 section (int 0x80 from x86-64 processes, and i386 processes). libseccomp
-    /// takes a rule's number as a native one and maps it to each ABI by name, so the
-    /// number given is the native (or libseccomp's pseudo) number of the i386 syscall's name.
-    private func addI386(_ ctx: scmp_filter_ctx) -> Bool {
-        guard seccomp_arch_add(ctx, LinuxArch.auditArchI386) == 0 else { return false }
-        let table = Syscalls.table(.i386)
-        for nr in i386.indices where i386[nr] != others {
-            guard let name = table[nr]?.name,
-                  seccomp_syscall_resolve_name_arch(LinuxArch.auditArchI386, name) == Int32(nr) else { return false }
-            let native = seccomp_syscall_resolve_name(name)
-            let rc = seccomp_rule_add_exact_array(ctx, i386[nr] ? SeccompFilter.actTrace : SeccompFilter.actAllow,
-                                                  native, 0, nil)
-            // -EEXIST: the same native rule already covers it.
-            if rc != 0 && rc != -EEXIST { return false }
-        }
-        return true
+        _ = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, actAllow)
+        return ctx
     }
 }
 
