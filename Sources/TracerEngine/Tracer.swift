@@ -164,6 +164,11 @@ public final class Tracer {
             t.recording = true
             t.process.arch = t.arch
             recorder.procctor(t)
+        } else if t.arch != t.process.arch {
+            // A syscall through the other ABI's gate (int $0x80 in a 64-bit process): a
+            // PROCCTOR with that ABI, as after an exec, so kdump names it from the right table.
+            t.process.arch = t.arch
+            recorder.procctor(t)
         }
         let f = t.process.facilities
         let d = desc(t.arch, t.nr)
