@@ -139,10 +139,10 @@ final class RunningProcess {
 }
 
 /// Runs `executable` to completion (see `RunningProcess.finish` for the timeout).
-func runProcess(_ executable: String, _ args: [String], stdin: Data? = nil, timeout: TimeInterval = 30,
-                file: StaticString = #filePath, line: UInt = #line) -> RunResult {
+func runProcess(_ executable: String, _ args: [String], stdin: Data? = nil, environment: [String: String]? = nil,
+                timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> RunResult {
     do {
-        return try RunningProcess(executable, args, stdin: stdin).finish(timeout: timeout, file: file, line: line)
+        return try RunningProcess(executable, args, stdin: stdin, environment: environment).finish(timeout: timeout, file: file, line: line)
     } catch {
         XCTFail("cannot run \(executable): \(error)", file: file, line: line)
         return RunResult(out: "", err: "", status: -1, signaled: false, pid: 0)
@@ -283,11 +283,14 @@ class KtraceTestCase: XCTestCase {
 
     /// Runs `ktrace [options] -f <new file> ktrace-testprog <scenario...>` and reads the trace.
     /// `command` replaces the test program when given (its first element is the executable).
+    /// `environment` replaces the inherited one when given.
     func trace(_ scenario: [String], options: [String] = [], command: [String]? = nil, stdin: Data? = nil,
-               timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> Trace {
+               environment: [String: String]? = nil, timeout: TimeInterval = 30,
+               file: StaticString = #filePath, line: UInt = #line) -> Trace {
         let f = makeTempDir() + "/ktrace.out"
         let cmd = command ?? [Products.testprog] + scenario
-        let r = runProcess(Products.ktrace, options + ["-f", f] + cmd, stdin: stdin, timeout: timeout, file: file, line: line)
+        let r = runProcess(Products.ktrace, options + ["-f", f] + cmd, stdin: stdin, environment: environment,
+                           timeout: timeout, file: file, line: line)
         var records: [TraceRecord] = []
         do { records = try readTrace(f) } catch { XCTFail("reading \(f): \(error)", file: file, line: line) }
         return Trace(run: r, file: f, records: records)
