@@ -265,7 +265,7 @@ class KtraceTestCase: XCTestCase {
 
     /// A new empty directory, removed at tearDown (mode 0755 so another user can enter it).
     func makeTempDir() -> String {
-        var template = Array((NSTemporaryDirectory() + "/ktrace-test-XXXXXX").utf8CString)
+        var template = Array((URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ktrace-test-XXXXXX").path).utf8CString)
         let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(p != nil, "mkdtemp failed")
         let dir = String(cString: p!)
