@@ -157,6 +157,7 @@ public final class Tracer {
         t.args = (Int64(bitPattern: info.args.0), Int64(bitPattern: info.args.1), Int64(bitPattern: info.args.2),
                   Int64(bitPattern: info.args.3), Int64(bitPattern: info.args.4), Int64(bitPattern: info.args.5))
         let sp = specials(t.arch)
+        t.selected = selection.contains(t.arch, t.nr)
         if !t.recording {
             // Tracing of a launched command starts at its execve, as on FreeBSD.
             guard sp.isExec(t.nr) else { return }
@@ -164,7 +165,8 @@ public final class Tracer {
             t.recording = true
             t.process.arch = t.arch
             recorder.procctor(t)
-        } else if t.arch != t.process.arch {
+        } else if t.arch != t.process.arch && t.selected {
+            // (Only before a record: unselected syscalls may not stop at all under the filter.)
             // A syscall through the other ABI's gate (int $0x80 in a 64-bit process): a
             // PROCCTOR with that ABI, as after an exec, so kdump names it from the right table.
             t.process.arch = t.arch
@@ -172,7 +174,6 @@ public final class Tracer {
         }
         let f = t.process.facilities
         let d = desc(t.arch, t.nr)
-        t.selected = selection.contains(t.arch, t.nr)
         if f.contains(.syscall) && t.selected { recorder.call(t, narg: d?.nargs ?? 6) }
         if t.nr == SpecialSyscalls.utrace && t.arch == .x86_64 {
             if f.contains(.user) { recorder.user(t, address: t.uarg(0), length: t.arg(1)) }
