@@ -41,7 +41,11 @@ struct SeccompFilter {
         i386 = SeccompFilter.needed(.i386, f, selection)
         others = records && selection.contains(.x86_64, Int.max)
         utrace = f.contains(.user)
-        if others && !x86_64.contains(false) && !i386.contains(false) { return nil }
+        // Numbers without a table entry stop through `others`; only known ones can be let through.
+        func stopsAll(_ needed: [Bool], _ arch: LinuxArch) -> Bool {
+            !zip(Syscalls.table(arch), needed).contains { $0.0 != nil && !$0.1 }
+        }
+        if others && stopsAll(x86_64, .x86_64) && stopsAll(i386, .i386) { return nil }
     }
 
     /// Which syscalls of `arch` must stop for facilities `f` restricted to `selection`.
