@@ -62,79 +62,142 @@ struct RunResult {
 }
 
 /// A started process whose stdout and stderr go to pipes read by `finish`.
+///
+/// Started with posix_spawn and reaped here with waitpid, not with Foundation's Process:
+/// the process must be waited for even when a background tracer it started keeps its
+/// stderr open, and Foundation's own reaping was seen to miss children.
 final class RunningProcess {
-    let process = Process()
-    private var outFd: Int32 = -1
-    private var errFd: Int32 = -1
-    var pid: Int32 { process.processIdentifier }
-    var description: String
+    let pid: pid_t
+    private var outFd: Int32
+    private var errFd: Int32
+    private var exitStatus: Int32?
+    let description: String
 
-    /// Starts `executable` with `args`; `stdin` is /dev/null unless data is given.
+    /// Starts `executable` with `args`; stdin is /dev/null unless data is given; the
+    /// environment is inherited unless given. Signals start with default dispositions
+    /// and an empty mask, as from a shell.
     init(_ executable: String, _ args: [String], stdin: Data? = nil, environment: [String: String]? = nil) throws {
         description = ([executable] + args).joined(separator: " ")
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = args
-        if let environment { process.environment = environment }
-        // Our own close-on-exec pipes: the read ends never leak into the child, and the
-        // write ends are closed here once it runs, so EOF means every writer (the command
-        // and the tracer, which shares stderr) has exited.
-        var o: [Int32] = [0, 0], e: [Int32] = [0, 0]
-        guard pipe(&o) == 0, pipe(&e) == 0 else { throw POSIXError(.EMFILE) }
-        for fd in o + e { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        process.standardOutput = FileHandle(fileDescriptor: o[1], closeOnDealloc: false)
-        process.standardError = FileHandle(fileDescriptor: e[1], closeOnDealloc: false)
-        var inputPipe: Pipe?
-        if stdin != nil { inputPipe = Pipe(); process.standardInput = inputPipe } else { process.standardInput = FileHandle.nullDevice }
-        defer { close(o[1]); close(e[1]) }
-        do { try process.run() } catch { close(o[0]); close(e[0]); throw error }
+        // Close-on-exec pipes: the read ends never leak into the child, and the write
+        // ends are closed here once it runs, so EOF means every writer has gone.
+        var o: [Int32] = [0, 0], e: [Int32] = [0, 0], i: [Int32] = [0, 0]
+        guard pipe(&o) == 0, pipe(&e) == 0, pipe(&i) == 0 else { throw POSIXError(.EMFILE) }
+        for fd in o + e + i { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        defer { close(o[1]); close(e[1]); close(i[0]) }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if stdin == nil {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, i[0], 0)
+        }
+        posix_spawn_file_actions_adddup2(&actions, o[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, e[1], 2)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let env = environment.map { $0.map { "\($0.key)=\($0.value)" } }
+            ?? ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        let cArgs = ([executable] + args).map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup($0) } + [nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, executable, &actions, &attr, cArgs, cEnv)
+        if rc != 0 {
+            close(o[0]); close(e[0]); close(i[1])
+            throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL)
+        }
+        pid = child
         outFd = o[0]
         errFd = e[0]
-        if let stdin, let inputPipe {
-            inputPipe.fileHandleForWriting.write(stdin)
-            try? inputPipe.fileHandleForWriting.close()
+        if let stdin {
+            stdin.withUnsafeBytes { b in
+                var done = 0
+                while done < b.count {
+                    let r = write(i[1], b.baseAddress! + done, b.count - done)
+                    if r <= 0 { break }
+                    done += r
+                }
+            }
         }
+        close(i[1])
     }
 
     deinit {
         if outFd >= 0 { close(outFd) }
         if errFd >= 0 { close(errFd) }
+        // Never leave a zombie or a runaway child behind.
+        if exitStatus == nil {
+            kill(pid, SIGKILL)
+            var st: Int32 = 0
+            waitpid(pid, &st, 0)
+        }
     }
 
-    /// Reads stdout/stderr to EOF and waits for the exit. Past `timeout` seconds the process
-    /// is killed with SIGKILL, the test fails, and whatever was read is returned.
+    /// True until the process has exited (and been reaped here).
+    var isRunning: Bool { reap(block: false) == nil }
+
+    /// The raw wait status once the process has exited.
+    @discardableResult
+    private func reap(block: Bool) -> Int32? {
+        if let exitStatus { return exitStatus }
+        var st: Int32 = 0
+        while true {
+            let r = waitpid(pid, &st, block ? 0 : WNOHANG)
+            if r == pid { exitStatus = st; return st }
+            if r < 0 && errno == EINTR { continue }
+            return nil
+        }
+    }
+
+    /// Waits for the exit, reading stdout and stderr meanwhile. Output is read until EOF,
+    /// or, once the process has exited, until 300 ms pass without any (a background
+    /// tracer may keep stderr open). Past `timeout` seconds the process is killed with
+    /// SIGKILL, the test fails, and whatever was read is returned.
     func finish(timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> RunResult {
         let deadline = Date().addingTimeInterval(timeout)
         var out = [UInt8](), err = [UInt8]()
-        var timedOut = false
         var open = [outFd, errFd]
         var buf = [UInt8](repeating: 0, count: 65536)
-        while !open.isEmpty {
-            let left = deadline.timeIntervalSinceNow
-            if left <= 0 { timedOut = true; break }
+        var exitedAt: Date?
+        var lastData = Date()
+        while true {
+            if exitedAt == nil, reap(block: false) != nil { exitedAt = Date() }
+            if open.isEmpty && exitedAt != nil { break }
+            if let exitedAt, Date().timeIntervalSince(max(exitedAt, lastData)) > 0.3 { break }
+            if Date() >= deadline {
+                kill(pid, SIGKILL)
+                reap(block: true)
+                XCTFail("timed out after \(timeout) s: \(description)", file: file, line: line)
+                break
+            }
+            if open.isEmpty { usleep(5000); continue }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let n = poll(&fds, nfds_t(fds.count), Int32(min(left, 1) * 1000) + 1)
+            let n = poll(&fds, nfds_t(fds.count), 10)
             if n < 0 && errno != EINTR { break }
             for p in fds where p.revents != 0 {
                 let r = read(p.fd, &buf, buf.count)
                 if r > 0 {
+                    lastData = Date()
                     if p.fd == outFd { out += buf[0..<r] } else { err += buf[0..<r] }
-                } else if r == 0 || errno != EINTR && errno != EAGAIN {
+                } else if r == 0 || (errno != EINTR && errno != EAGAIN) {
                     open.removeAll { $0 == p.fd }
                 }
             }
         }
-        while process.isRunning && !timedOut {
-            if Date() >= deadline { timedOut = true; break }
-            usleep(5000)
-        }
-        if timedOut {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            XCTFail("timed out after \(timeout) s: \(description)", file: file, line: line)
-            process.waitUntilExit()
-        }
-        let signaled = process.terminationReason == .uncaughtSignal
+        let st = reap(block: true) ?? 0
+        let signaled = st & 0x7f != 0 && st & 0x7f != 0x7f
         return RunResult(out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self),
-                         status: process.terminationStatus, signaled: signaled, pid: process.processIdentifier)
+                         status: signaled ? st & 0x7f : (st >> 8) & 0xff, signaled: signaled, pid: pid)
     }
 }
 
@@ -283,13 +346,17 @@ class KtraceTestCase: XCTestCase {
 
     /// Runs `ktrace [options] -f <new file> ktrace-testprog <scenario...>` and reads the trace.
     /// `command` replaces the test program when given (its first element is the executable).
+    /// Unless `options` has its own `-b`, the pool gets 1000 requests: with the default 100 a
+    /// loaded machine that delays the writer thread can make ktrace drop events (by design,
+    /// as FreeBSD does), and a test of exact records must not depend on the scheduler.
     /// `environment` replaces the inherited one when given.
     func trace(_ scenario: [String], options: [String] = [], command: [String]? = nil, stdin: Data? = nil,
                environment: [String: String]? = nil, timeout: TimeInterval = 30,
                file: StaticString = #filePath, line: UInt = #line) -> Trace {
         let f = makeTempDir() + "/ktrace.out"
         let cmd = command ?? [Products.testprog] + scenario
-        let r = runProcess(Products.ktrace, options + ["-f", f] + cmd, stdin: stdin, environment: environment,
+        let pool = options.contains("-b") ? [] : ["-b", "1000"]
+        let r = runProcess(Products.ktrace, pool + options + ["-f", f] + cmd, stdin: stdin, environment: environment,
                            timeout: timeout, file: file, line: line)
         var records: [TraceRecord] = []
         do { records = try readTrace(f) } catch { XCTFail("reading \(f): \(error)", file: file, line: line) }
