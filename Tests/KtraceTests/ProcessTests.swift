@@ -169,6 +169,29 @@ final class ProcessTests: KtraceTestCase {
         XCTAssertEqual(t.records[(k + 1)...].map(\.type), [.procdtor])
     }
 
+    func testKilledTracerLetsTheCommandRunOn() throws {
+        let dir = makeTempDir()
+        let p = try RunningProcess(Products.ktrace, ["-f", dir + "/t.out", Products.testprog, "loop"])
+        func tracer() -> Int32 {
+            let s = (try? String(contentsOfFile: "/proc/\(p.pid)/status", encoding: .utf8)) ?? ""
+            return s.split(separator: "\n").first { $0.hasPrefix("TracerPid:") }
+                .flatMap { Int32($0.dropFirst(10).trimmingCharacters(in: .whitespaces)) } ?? 0
+        }
+        var t: Int32 = 0
+        for _ in 0..<200 where t == 0 { t = tracer(); usleep(10_000) }
+        XCTAssertGreaterThan(t, 0)
+        XCTAssertEqual(kill(t, SIGKILL), 0)
+        for _ in 0..<200 where tracer() != 0 { usleep(10_000) }
+        XCTAssertEqual(tracer(), 0, "detached by the kernel")
+        usleep(100_000)
+        XCTAssertTrue(p.isRunning, "the command runs on untraced")
+        kill(p.pid, SIGTERM)
+        let r = p.finish(timeout: 10)
+        XCTAssertTrue(r.signaled)
+        XCTAssertEqual(r.status, SIGTERM)
+        XCTAssertEqual(r.out, "\(p.pid)\n")
+    }
+
     func testCommFollowsPrctlSetName() throws {
         let t = trace(["comm", "renamed-thing"])
         XCTAssertEqual(t.run.status, 0, t.run.err)
