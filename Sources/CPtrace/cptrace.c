@@ -14,6 +14,7 @@
 #include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <sys/socket.h>
+#include <syslog.h>
 #include <linux/ptrace.h>
 
 long cpt_seize(pid_t pid, unsigned long options) { return ptrace(PTRACE_SEIZE, pid, 0, options); }
@@ -180,5 +181,7 @@ int cpt_peer_cred(int fd, pid_t *pid, uid_t *uid)
     *uid = c.uid;
     return 0;
 }
+
+void cpt_syslog_notice(const char *message) { syslog(LOG_NOTICE, "%s", message); }
 
 int cpt_execvp(const char *file, char *const argv[]) { return execvp(file, argv); }

@@ -172,6 +172,9 @@ extension Tracer {
     /// its next stop (from whatever stop that is), so that nothing waits on a
     /// thread that cannot stop yet (a vfork parent waits for its child).
     func beginDetach(_ p: TracedProcess) {
+        // Under our seccomp filter a process without its tracer would get ENOSYS from
+        // every trapped syscall: it stays attached, recording nothing.
+        if filterInstalled { silence(p); return }
         for t in threads.values where t.process === p && !t.detaching {
             t.detaching = true
             _ = cpt_interrupt(t.tid)

@@ -122,7 +122,13 @@ public enum ControlChannel {
         }
         for uid in uids {
             for name in listDirectory(directory(uid: uid)) where name.hasSuffix(".sock") {
-                if let pid = Int32(name.dropLast(5)) { out.append((pid, uid)) }
+                guard let pid = Int32(name.dropLast(5)) else { continue }
+                // A tracer killed outright leaves its socket behind.
+                if kill(pid, 0) != 0 && errno == ESRCH {
+                    unlink(socketPath(uid: uid, tracer: pid))
+                    continue
+                }
+                out.append((pid, uid))
             }
         }
         return out
@@ -147,7 +153,9 @@ public enum ControlChannel {
             guard ok == 0, listen(listener, 16) == 0 else { close(listener); return nil }
         }
 
-        deinit { unlink(path) }
+        /// Removes the socket (the accept thread keeps the object alive, so this is
+        /// not left to deinit).
+        func remove() { unlink(path) }
 
         /// Receives one request from connection `c`; nil if it is malformed or the peer
         /// is neither the tracer's user nor root.

@@ -131,6 +131,7 @@ public enum Controller {
             if cpt_fork() == 0 {
                 close(ready[0])
                 Launcher.detachStdio()
+                Diagnostics.switchToSyslog()
                 let tracer = Tracer(poolSize: o.poolSize, genioSize: o.genioSize, waitForRequests: o.waitForRequests,
                                     traceFileName: o.file)
                 tracer.selection = o.selection   // -e: filtered in the tracer (no seccomp when attaching)

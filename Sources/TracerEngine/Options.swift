@@ -45,7 +45,7 @@ public struct Options {
                 if o.clear != .notSet { Diagnostics.warnx("only one -c or -C flag is permitted"); usageExit() }
                 o.clear = c
             }
-            if (c == .clearAll && pidGiven) || (o.clear == .clearAll && value != nil) {
+            if o.clear == .clearAll && pidGiven {
                 Diagnostics.warnx("the -C flag may not be combined with -g or -p"); usageExit()
             }
             guard let value else { return }
@@ -80,7 +80,7 @@ public struct Options {
                 }
                 switch c {
                 case "a": o.append = true
-                case "C": setPidClear("1", .clearAll); pidGiven = true
+                case "C": setPidClear("1", .clearAll)
                 case "c": setPidClear(nil, .clear)
                 case "d": o.descend = true
                 case "f": o.file = value()

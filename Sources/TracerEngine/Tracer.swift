@@ -104,7 +104,7 @@ public final class Tracer {
             if pool.writeError != 0 && !stoppedByWriteError { writeFailed() }
         }
         pool.stop()
-        control = nil   // removes the socket
+        control?.remove()
         return recorder.droppedEvents
     }
 

@@ -89,5 +89,7 @@ pid_t cpt_gettid(void);
 /* accept4(SOCK_CLOEXEC) and SO_PEERCRED, which need _GNU_SOURCE. */
 int cpt_accept(int fd);
 int cpt_peer_cred(int fd, pid_t *pid, uid_t *uid);
+/* syslog(LOG_NOTICE, "%s", message): syslog is variadic. */
+void cpt_syslog_notice(const char *message);
 int cpt_execvp(const char *file, char *const argv[]);
 #endif
