@@ -216,6 +216,9 @@ final class TextRenderer {
         out.appendSignal(p.signo)
         if p.action == PsigPayload.sigDFL {
             out.append(" SIG_DFL")
+        } else if p.action == PsigPayload.sigIGN {
+            // FreeBSD never delivers an ignored signal; Linux does to a traced process.
+            out.append(" SIG_IGN")
         } else {
             out.append(" caught handler=0x")
             out.appendHexDigits(p.action)

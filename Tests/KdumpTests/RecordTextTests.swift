@@ -133,10 +133,12 @@ final class RecordTextTests: KdumpTestCase {
             b.psig(2, action: 0, code: 0x80, mask: 0)
             b.psig(10, action: 0x401000, code: 0, mask: 1 << 1 | 1 << 40)
             b.psig(99, action: 1, code: 0x1234, mask: 0)
+            b.psig(12, action: 2, code: 0, mask: 0)
         }
         assertDump(f, [], "\(p)PSIG  SIGINT SIG_DFL code=SI_KERNEL\n"
                    + "\(p)PSIG  SIGUSR1 caught handler=0x401000 mask=0x2 code=SI_USER\n"
-                   + "\(p)PSIG  SIG 99 caught handler=0x1 mask=0x0 code=<invalid=0x1234>\n")
+                   + "\(p)PSIG  SIG 99 SIG_IGN code=<invalid=0x1234>\n"
+                   + "\(p)PSIG  SIGUSR2 caught handler=0x2 mask=0x0 code=SI_USER\n")
     }
 
     func testPsigPerSignalCode() {
