@@ -45,7 +45,7 @@ public final class RequestPool {
         filledFd = .allocate(capacity: count)
         for i in 0..<count { free[i] = Int32(count - 1 - i) }
         freeCount = count
-        wakeThreshold = max(1, count / 4)
+        wakeThreshold = max(1, count / 8)
         pthread_mutex_init(&lock, nil)
         pthread_cond_init(&writerWake, nil)
         pthread_cond_init(&spaceFreed, nil)
@@ -56,11 +56,32 @@ public final class RequestPool {
     @inline(__always)
     public func buffer(_ i: Int32) -> UnsafeMutableRawPointer { slab + Int(i) * stride }
 
-    /// Takes a free request, or returns -1 if none is free (the caller drops the
-    /// event) — unless `wait`, in which case it waits for the writer to return one.
+    /// How long an empty pool waits for the writer before the event is lost. The
+    /// kernel's pool empties only when the disk is slow, since FreeBSD writes in the
+    /// traced thread; here a writer thread that the scheduler has not run for a
+    /// millisecond must not lose events.
+    /// `KTRACE_POOL_GRACE_MS` sets it (0: FreeBSD's immediate drop).
+    public let graceNanoseconds: Int = {
+        if let v = getenv("KTRACE_POOL_GRACE_MS"), let ms = Int(String(cString: v)), ms >= 0, ms <= 10_000 { return ms * 1_000_000 }
+        return 20_000_000
+    }()
+
+    /// Takes a free request, or returns -1 if none is free within the grace period
+    /// (the caller drops the event) — unless `wait`, in which case it waits as long
+    /// as the writer needs.
     @inline(__always)
     public func take(wait: Bool) -> Int32 {
         pthread_mutex_lock(&lock)
+        if freeCount == 0 && !wait && writeError == 0 && graceNanoseconds > 0 {
+            pthread_cond_signal(&writerWake)
+            var deadline = timespec()
+            clock_gettime(CLOCK_REALTIME, &deadline)
+            deadline.tv_nsec += graceNanoseconds
+            while deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
+            while freeCount == 0 && writeError == 0 {
+                if pthread_cond_timedwait(&spaceFreed, &lock, &deadline) == ETIMEDOUT { break }
+            }
+        }
         while freeCount == 0 {
             pthread_cond_signal(&writerWake)
             if !wait || writeError != 0 { pthread_mutex_unlock(&lock); return -1 }

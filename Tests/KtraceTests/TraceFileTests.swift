@@ -20,7 +20,7 @@ final class TraceFileTests: KtraceTestCase {
         let f = makeTempDir() + "/t.out"
         FileManager.default.createFile(atPath: f, contents: Data(repeating: 0x41, count: 1000),
                                        attributes: [.posixPermissions: 0o644])
-        let r = ktrace(["-f", f, Products.testprog, "exitcode", "0"])
+        let r = ktrace(["-b", "1000", "-f", f, Products.testprog, "exitcode", "0"])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertEqual(mode(f), S_IFREG | 0o600)
         let records = try readTrace(f)
@@ -30,9 +30,9 @@ final class TraceFileTests: KtraceTestCase {
 
     func testAppendKeepsBothRuns() throws {
         let f = makeTempDir() + "/t.out"
-        let a = ktrace(["-f", f, Products.testprog, "exitcode", "1"])
+        let a = ktrace(["-b", "1000", "-f", f, Products.testprog, "exitcode", "1"])
         let first = try readTrace(f).count
-        let b = ktrace(["-a", "-f", f, Products.testprog, "exitcode", "2"])
+        let b = ktrace(["-b", "1000", "-a", "-f", f, Products.testprog, "exitcode", "2"])
         XCTAssertEqual([a.status, b.status], [1, 2])
         let records = try readTrace(f)
         XCTAssertEqual(records.prefix(first).map(\.pid), Array(repeating: a.pid, count: first))
@@ -108,7 +108,7 @@ final class TraceFileTests: KtraceTestCase {
         XCTAssertEqual(both.err, usage)
         // Options stop at the command: -l belongs to the command.
         let dir = makeTempDir()
-        let t = ktrace(["-f", dir + "/t.out", Products.testprog, "exitcode", "-l"])
+        let t = ktrace(["-b", "1000", "-f", dir + "/t.out", Products.testprog, "exitcode", "-l"])
         XCTAssertEqual(t.err, "ktrace-testprog: -l: Invalid argument\n")
         XCTAssertEqual(t.status, 1)
     }
@@ -120,7 +120,12 @@ final class TraceFileTests: KtraceTestCase {
     }
 
     func testTinyPoolDropsEventsAndSaysSo() throws {
-        let t = trace(["getppid", "5000"], options: ["-b", "2"])
+        // One request, and every read makes a GIO and a RET at the same stop: the second
+        // needs the request back before the writer thread can have returned it.
+        // KTRACE_POOL_GRACE_MS=0: no grace period for the writer, FreeBSD's immediate drop.
+        setenv("KTRACE_POOL_GRACE_MS", "0", 1)
+        defer { unsetenv("KTRACE_POOL_GRACE_MS") }
+        let t = trace(["rw", "1000"], options: ["-b", "1"])
         XCTAssertEqual(t.run.status, 0)
         let lines = t.run.err.split(separator: "\n", omittingEmptySubsequences: false)
         XCTAssertEqual(lines.first, "ktrace: out of request objects")
@@ -132,7 +137,7 @@ final class TraceFileTests: KtraceTestCase {
             guard l.hasPrefix("ktrace: "), l.hasSuffix(" lost (out of request objects)") else { return nil }
             return Int(l.dropFirst(8).split(separator: " ")[0])
         }, t.run.err)
-        let full = trace(["getppid", "5000"], options: ["-b", "2", "-W"])
+        let full = trace(["rw", "1000"], options: ["-b", "1", "-W"])
         XCTAssertEqual(full.records.count - t.records.count, lost)
         XCTAssertTrue(kdump(t.file).contains(" Events dropped.\n"))
     }
@@ -152,7 +157,7 @@ final class TraceFileTests: KtraceTestCase {
 
     func testWriteFailureStopsTracingAndKeepsWholeRecords() throws {
         let dir = makeTempDir()
-        let r = runProcess("/bin/bash", ["-c", "cd \"$0\" && ulimit -f 16 && exec \"$1\" \"$2\" getppid 3000",
+        let r = runProcess("/bin/bash", ["-c", "cd \"$0\" && ulimit -f 16 && exec \"$1\" -b 1000 \"$2\" getppid 3000",
                                          dir, Products.ktrace, Products.testprog])
         XCTAssertEqual(r.status, 0)
         XCTAssertFalse(r.signaled)
