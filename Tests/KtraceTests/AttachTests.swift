@@ -206,6 +206,27 @@ final class AttachTests: KtraceTestCase {
         assertLeftAlone(p.pid, expectedState: ["S", "R"])
     }
 
+    func testTwoTracersAppendingToOneFileInterleaveWholeRecords() throws {
+        let a = try start(["loop"]), b = try start(["loop"])
+        let f = makeTempDir() + "/both.out"
+        XCTAssertEqual(ktrace(["-f", f, "-p", "\(a.pid)"]).status, 0)
+        let tracerA = tracerPid(a.pid)
+        // Clearing a first makes b's ktrace start a second tracer process: two writers.
+        XCTAssertEqual(ktrace(["-c", "-p", "\(a.pid)"]).status, 0)
+        XCTAssertTrue(eventually { self.tracerPid(a.pid) == 0 })
+        XCTAssertEqual(ktrace(["-a", "-f", f, "-p", "\(b.pid)"]).status, 0)
+        XCTAssertEqual(ktrace(["-a", "-f", f, "-p", "\(a.pid)"]).status, 0)
+        XCTAssertNotEqual(tracerPid(a.pid), tracerA)
+        XCTAssertTrue(eventually { Set(self.records(f).filter { $0.isCall("getppid") }.map(\.pid)) == [a.pid, b.pid] })
+        usleep(300_000)
+        XCTAssertEqual(ktrace(["-c", "-f", f]).status, 0)
+        for p in [a, b] { assertLeftAlone(p.pid, expectedState: ["S", "R"]) }
+        // readTrace throws on any torn record; every record is one of the two processes'.
+        let all = try readTrace(f)
+        XCTAssertTrue(all.allSatisfy { $0.pid == a.pid || $0.pid == b.pid })
+        XCTAssertEqual(kdump(f).isEmpty, false)
+    }
+
     func testErrorLinesForMissingAndAlreadyTracedProcesses() throws {
         let missing = ktrace(["-p", "999999"])
         XCTAssertEqual(missing.status, 1)
