@@ -187,8 +187,12 @@ extension Tracer {
         p.facilities = []
     }
 
-    /// `KTRACE_STATS=1`: the number of stops, to check what the filter saves.
+    /// `KTRACE_STATS=1`: the number of stops (to check what the filter saves) and the
+    /// tracer's own peak memory (the bench's RSS figures are the command's).
     func reportStats() {
-        if getenv("KTRACE_STATS") != nil { Diagnostics.warnx("\(stops) stops") }
+        guard getenv("KTRACE_STATS") != nil else { return }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        Diagnostics.warnx("\(stops) stops, tracer peak RSS \(usage.ru_maxrss) KiB")
     }
 }

@@ -39,10 +39,10 @@ final class SeccompTests: KtraceTestCase {
     /// The syscall name of a CALL (x86-64 table), nil for other records.
     static func callName(_ r: TraceRecord) -> String? { r.call == nil ? nil : r.syscallName() ?? "?" }
 
-    /// The count in the tracer's `ktrace: N stops` line.
+    /// The count in the tracer's `ktrace: N stops, tracer peak RSS M KiB` line.
     static func stops(in stderr: String) -> Int? {
-        for l in stderr.split(separator: "\n") where l.hasPrefix("ktrace: ") && l.hasSuffix(" stops") {
-            return Int(l.dropFirst(8).dropLast(6))
+        for l in stderr.split(separator: "\n") where l.hasPrefix("ktrace: ") && l.contains(" stops, tracer peak RSS ") {
+            return Int(l.dropFirst(8).prefix { $0 != " " })
         }
         return nil
     }
