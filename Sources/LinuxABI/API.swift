@@ -26,20 +26,30 @@ public enum LinuxErrno {
     /// Highest errno Linux defines (EHWPOISON).
     public static let max: Int32 = 133
 
-    private static let names: [String?] = errnoTable.map { $0.map { "\($0.name)" } }
-    private static let texts: [String?] = errnoTable.map { $0.map { "\($0.text)" } }
+    /// Codes a syscall cut off by a signal returns inside the kernel
+    /// (include/linux/errno.h). Programs never see them, a tracer does: at the
+    /// syscall's exit, before the restart or the EINTR. Texts as strace prints them.
+    static let restartTable: [(name: StaticString, text: StaticString)] = [
+        ("ERESTARTSYS", "To be restarted if SA_RESTART is set"), // 512
+        ("ERESTARTNOINTR", "To be restarted"), // 513
+        ("ERESTARTNOHAND", "To be restarted if no handler"), // 514
+        ("ENOIOCTLCMD", "No ioctl command"), // 515
+        ("ERESTART_RESTARTBLOCK", "Interrupted by signal"), // 516
+    ]
 
-    /// "ENOENT"; nil for 0, 41, 58 and numbers past EHWPOISON.
-    public static func name(_ e: Int32) -> String? { e >= 0 && Int(e) < names.count ? names[Int(e)] : nil }
+    static func entry(_ e: Int32) -> (name: StaticString, text: StaticString)? {
+        if e >= 0 && Int(e) < errnoTable.count { return errnoTable[Int(e)] }
+        if e >= 512 && Int(e) < 512 + restartTable.count { return restartTable[Int(e) - 512] }
+        return nil
+    }
+
+    /// "ENOENT"; nil for 0, 41, 58 and numbers Linux does not define.
+    public static func name(_ e: Int32) -> String? { staticName(e).map { "\($0)" } }
     /// "No such file or directory" (glibc's text); nil where `name` is nil.
-    public static func text(_ e: Int32) -> String? { e >= 0 && Int(e) < texts.count ? texts[Int(e)] : nil }
+    public static func text(_ e: Int32) -> String? { staticText(e).map { "\($0)" } }
     /// The name without building a String, for appending to a ByteBuffer.
-    public static func staticName(_ e: Int32) -> StaticString? {
-        e >= 0 && Int(e) < errnoTable.count ? errnoTable[Int(e)]?.name : nil
-    }
-    public static func staticText(_ e: Int32) -> StaticString? {
-        e >= 0 && Int(e) < errnoTable.count ? errnoTable[Int(e)]?.text : nil
-    }
+    public static func staticName(_ e: Int32) -> StaticString? { entry(e)?.name }
+    public static func staticText(_ e: Int32) -> StaticString? { entry(e)?.text }
 }
 
 /// Linux signal numbers, names and si_code names.

@@ -65,6 +65,13 @@ final class RecordTextTests: KdumpTestCase {
         assertDump(f, ["-n"], "\(p)RET   openat -1 errno 2\n\(p)RET   read -1 errno 11\n")
     }
 
+    func testRetKernelRestartCodesHaveTexts() {
+        let f = linux { b in b.sysret(0, error: 512); b.sysret(35, error: 516); b.sysret(0, error: 517) }
+        assertDump(f, [], "\(p)RET   read -1 errno 512 To be restarted if SA_RESTART is set\n"
+                   + "\(p)RET   nanosleep -1 errno 516 Interrupted by signal\n"
+                   + "\(p)RET   read -1 errno 517 Unknown error 517\n")
+    }
+
     func testRetPseudoErrorsAndSuccessfulExecve() {
         let f = linux { b in
             b.sysret(0, error: -1)
