@@ -114,25 +114,18 @@ final class ProcessTests: KtraceTestCase {
 
     func testStoppedCommandStaysStoppedUntilSIGCONT() throws {
         let f = makeTempDir() + "/t.out"
-        let p = try RunningProcess(Products.ktrace, ["-f", f, Products.testprog, "sigstop"])
-        // The process the test started is the command itself (ktrace execs it).
-        var state = ""
-        for _ in 0..<200 {
-            if let s = try? String(contentsOfFile: "/proc/\(p.pid)/stat", encoding: .utf8),
-               let close = s.range(of: ") ", options: .backwards) {
-                state = String(s[close.upperBound...].prefix(1))
-                // A group-stopped tracee held with PTRACE_LISTEN shows "t"; untraced it is "T".
-                if state == "t" || state == "T" {
-                    XCTAssertTrue(s.contains("(ktrace-testprog)"), s)
-                    break
-                }
-            }
+        let p = try RunningProcess(Products.ktrace, ["-b", "1000", "-f", f, Products.testprog, "sigstop"])
+        // Stopped once the PSIG SIGSTOP is in the file (the writer flushes within ~50 ms).
+        func stopped() -> Bool { ((try? readTrace(f)) ?? []).contains { $0.psig?.signo == SIGSTOP } }
+        for _ in 0..<500 where !stopped() { usleep(20_000) }
+        XCTAssertTrue(stopped(), "no PSIG SIGSTOP")
+        // The process the test started is the command itself (ktrace execs it), and it stays
+        // stopped: a group-stopped tracee held with PTRACE_LISTEN shows "t", untraced "T".
+        for _ in 0..<10 {
+            let s = (try? String(contentsOfFile: "/proc/\(p.pid)/stat", encoding: .utf8)) ?? ""
+            XCTAssertTrue(s.hasPrefix("\(p.pid) (ktrace-testprog) t ") || s.hasPrefix("\(p.pid) (ktrace-testprog) T "), s)
             usleep(20_000)
         }
-        XCTAssertTrue(state == "t" || state == "T", "state \(state)")
-        usleep(200_000)
-        let still = (try? String(contentsOfFile: "/proc/\(p.pid)/stat", encoding: .utf8)) ?? ""
-        XCTAssertTrue(still.contains(") t ") || still.contains(") T "), "still stopped: \(still)")
         kill(p.pid, SIGCONT)
         let r = p.finish(timeout: 10)
         XCTAssertEqual(r.status, 0, r.err)
@@ -149,10 +142,13 @@ final class ProcessTests: KtraceTestCase {
         let script = """
             set -m
             "$0" -f "$1" "$2" sigstop &
-            for i in $(seq 200); do jobs -l | grep -q Stopped && break; sleep 0.05; done
+            pid=$!
+            for i in $(seq 400); do jobs -l | grep -q Stopped && break; sleep 0.05; done
             jobs -l | grep -q Stopped && echo stopped
-            kill -CONT %1
-            wait %1
+            kill -CONT $pid
+            # Until bash has seen it continue, wait would report the stop again.
+            for i in $(seq 400); do jobs -l | grep -q Stopped || break; sleep 0.05; done
+            wait $pid
             echo "status $?"
             """
         let r = runProcess("/bin/bash", ["-c", script, Products.ktrace, f, Products.testprog], timeout: 20)

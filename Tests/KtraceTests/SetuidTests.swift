@@ -23,7 +23,7 @@ final class SetuidTests: KtraceTestCase {
         let plain = user.run([helper, "setuid-helper"], cwd: cwd)
         XCTAssertEqual(plain.out, "\(user.uid) 0\n", plain.err)
 
-        let r = user.run([Products.ktrace, helper, "setuid-helper"], cwd: cwd)
+        let r = user.run([Products.ktrace, "-b", "1000", helper, "setuid-helper"], cwd: cwd)
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertEqual(r.out, "\(user.uid) 0\n", "ran with its privileges")
         XCTAssertEqual(r.err, "ktrace: \(r.pid): \(helper) is set-id: tracing stopped so that it runs with its privileges\n")
