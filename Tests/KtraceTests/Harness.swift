@@ -3,15 +3,28 @@ import KtraceFormat
 import LinuxABI
 import XCTest
 
-// Shared helpers for the ktrace integration tests: find the built executables, run a
-// command with a deadline, read a trace file back into plain values, run kdump.
+// Shared helpers for the ktrace integration tests. The API, in short:
+//
+// - `Products.ktrace`, `.kdump`, `.testprog`, `.directory`: the built executables, found
+//   next to the test bundle (any --scratch-path; KTRACE_BUILD_DIR overrides).
+// - `runProcess(exe, args, stdin:, environment:, timeout:) -> RunResult` (out, err,
+//   status, signaled, pid, shellStatus); never hangs: past the timeout the process is
+//   SIGKILLed and the test fails. `RunningProcess` is the same in two steps (start, then
+//   `finish`), for tests that act on the process meanwhile (`pid`, `isRunning`).
+// - `readTrace(path) -> [TraceRecord]`: every record, payload copied out, with decoded
+//   views (`call`, `ret`, `path`, `gio`, `psig`, `user`, `svFlags`, `structure`,
+//   `strings`), `syscallName()`, `isCall(name)`, `isRet(name)`; array helpers
+//   `firstCall`, `firstRet`, `calls`, `ofType`, `sequence(afterCall:)`.
+// - `KtraceTestCase`: `makeTempDir()` (removed at tearDown), `trace(scenario, options:)`
+//   (ktrace on ktrace-testprog into a new file, read back), `ktrace(args)`,
+//   `kdump(file)`, `kdumpBodies(file)` (lines without the pid/comm prefix).
 //
 // Typical use (in a KtraceTestCase subclass):
 //     let t = trace(["paths", dir])                    // ktrace -f <tmp> ktrace-testprog paths <dir>
 //     XCTAssertEqual(t.run.status, 0)
 //     let i = try XCTUnwrap(t.records.firstCall("openat"))
 //     XCTAssertEqual(t.records[i + 1].path, dir + "/f")
-//     XCTAssertTrue(kdump(t.file).contains("RET   openat 3"))
+//     XCTAssertTrue(kdumpBodies(t.file).contains("RET   openat 3"))
 
 /// Paths of the build products the tests run.
 enum Products {
