@@ -177,7 +177,9 @@ final class SeccompTests: KtraceTestCase {
         // And its untraced syscalls cost no stop.
         let few = ktraceRun(["-e", "openat"], [prog, "getppid", "1000"], filter: true)
         let many = ktraceRun(["-e", "openat"], [prog, "getppid", "3000"], filter: true)
-        XCTAssertEqual(try XCTUnwrap(few.stops), try XCTUnwrap(many.stops))
+        // 2000 more getppid calls would be 4000 more stops if they stopped; a couple of
+        // stops around start-up and exit vary from run to run on a loaded machine.
+        XCTAssertLessThanOrEqual(abs(try XCTUnwrap(many.stops) - XCTUnwrap(few.stops)), 10)
     }
 
     // MARK: the tracer killed
