@@ -208,8 +208,12 @@ public final class RequestPool {
                 if r < 0 && errno == EINTR { continue }
                 let e = r < 0 ? errno : EIO
                 if start >= 0 && done > 0 {
+                    // The longest prefix of whole records the kernel took.
                     var whole = 0
-                    for k in 0..<n where whole + lengths[k] <= done { whole += lengths[k] }
+                    for k in 0..<n {
+                        if whole + lengths[k] > done { break }
+                        whole += lengths[k]
+                    }
                     _ = ftruncate(fd, start + off_t(whole))
                 }
                 return e

@@ -106,13 +106,14 @@ final class SeccompTests: KtraceTestCase {
     // MARK: stops
 
     /// With `-e openat` the getppid loop costs no stop at all: 1000 and 3000 iterations
-    /// give the same count. Without the filter every call stops twice.
+    /// give the same count, but for a few start-up stops. Without the filter every call stops twice.
     func testUntracedSyscallsDoNotStop() throws {
         let few = ktraceRun(["-e", "openat"], [Products.testprog, "getppid", "1000"], filter: true)
         let many = ktraceRun(["-e", "openat"], [Products.testprog, "getppid", "3000"], filter: true)
         let plain = ktraceRun(["-e", "openat"], [Products.testprog, "getppid", "3000"], filter: false)
         for r in [few, many, plain] { XCTAssertEqual(r.result.status, 0, r.result.err) }
-        XCTAssertEqual(try XCTUnwrap(few.stops), try XCTUnwrap(many.stops))
+        // 2000 more calls would be 4000 more stops; a couple of start-up stops vary under load.
+        XCTAssertLessThanOrEqual(abs(try XCTUnwrap(many.stops) - XCTUnwrap(few.stops)), 10)
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(plain.stops), 6000)
         // -e openat: only openat's CALL/RET (and the execve that starts the trace is not one of them).
         let calls = Set(many.records.compactMap(SeccompTests.callName))
