@@ -130,19 +130,7 @@ public enum Controller {
             setsid()
             if cpt_fork() == 0 {
                 close(ready[0])
-                Launcher.detachStdio()
-                Diagnostics.switchToSyslog()
-                let tracer = Tracer(poolSize: o.poolSize, genioSize: o.genioSize, waitForRequests: o.waitForRequests,
-                                    traceFileName: o.file)
-                tracer.selection = o.selection   // -e: filtered in the tracer (no seccomp when attaching)
-                tracer.startControl()
-                var pid: Int32 = tracer.control != nil ? getpid() : 0
-                _ = write(ready[1], &pid, 4)
-                close(ready[1])
-                tracer.idleUntil = time(nil) + 10
-                let lost = tracer.run()
-                if lost > 0 { Diagnostics.warnx("\(lost) event\(lost == 1 ? "" : "s") lost (out of request objects)") }
-                _exit(0)
+                TracerProcess.exec(.background, keep: [ready[1]], numbers: [ready[1]])
             }
             _exit(0)
         }
@@ -153,6 +141,27 @@ public enum Controller {
         let n = read(ready[0], &pid, 4)
         close(ready[0])
         return n == 4 ? pid : -1
+    }
+}
+
+extension Controller {
+    /// The background tracer, in its own process (see TracerProcess): listens for
+    /// requests, says so on `ready`, and traces until nothing is left.
+    static func backgroundTracerMain(_ o: Options, ready: Int32) -> Never {
+        _ = fcntl(ready, F_SETFD, FD_CLOEXEC)
+        Launcher.detachStdio()
+        Diagnostics.switchToSyslog()
+        let tracer = Tracer(poolSize: o.poolSize, genioSize: o.genioSize, waitForRequests: o.waitForRequests,
+                            traceFileName: o.file)
+        tracer.selection = o.selection
+        tracer.startControl()
+        var pid: Int32 = tracer.control != nil ? getpid() : 0
+        _ = write(ready, &pid, 4)
+        close(ready)
+        tracer.idleUntil = time(nil) + 10
+        let lost = tracer.run()
+        if lost > 0 { Diagnostics.warnx("\(lost) event\(lost == 1 ? "" : "s") lost (out of request objects)") }
+        _exit(0)
     }
 }
 

@@ -11,8 +11,7 @@ import KtraceFormat
 /// attaches before the exec.
 public enum Launcher {
     public static func run(_ o: Options) -> Never {
-        let selection = o.selection
-        let filter = SeccompFilter(facilities: o.facilities, selection: selection)
+        let filter = SeccompFilter(facilities: o.facilities, selection: o.selection)
         let fd = TraceFile.open(o.file, append: o.append)
         warnUnrecorded(o)
         var toTracer: [Int32] = [0, 0], toCommand: [Int32] = [0, 0]
@@ -25,8 +24,8 @@ public enum Launcher {
             setsid()
             let tracerPid = cpt_fork()
             if tracerPid == 0 {
-                tracerMain(o, fd: fd, command: commandPid, fromCommand: toTracer[0], toCommand: toCommand[1],
-                           selection: selection, filtered: filter != nil)
+                TracerProcess.exec(.command, keep: [fd, toTracer[0], toCommand[1]],
+                                   numbers: [fd, commandPid, toTracer[0], toCommand[1], filter != nil ? 1 : 0])
             }
             var pid = tracerPid
             _ = write(toCommand[1], &pid, 4)
@@ -83,7 +82,9 @@ public enum Launcher {
     }
 
     static func tracerMain(_ o: Options, fd: Int32, command: Int32, fromCommand: Int32, toCommand: Int32,
-                           selection: SyscallSelection, filtered: Bool) -> Never {
+                           filtered: Bool) -> Never {
+        let selection = o.selection
+        for d in [fd, fromCommand, toCommand] { _ = fcntl(d, F_SETFD, FD_CLOEXEC) }
         detachStdio()
         var go: UInt8 = 0
         guard read(fromCommand, &go, 1) == 1 else { _exit(1) }

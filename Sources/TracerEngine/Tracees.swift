@@ -20,6 +20,8 @@ final class TracedProcess {
     var liveThreads = 0
     /// PROCDTOR written.
     var ended = false
+    /// Created by a traced process's fork (-i): its exit is seen by a traced parent.
+    var tracedParent = false
 
     init(pid: Int32, facilities: Facilities, fd: Int32, arch: LinuxArch, handlers: [UInt64]? = nil) {
         self.pid = pid

@@ -372,6 +372,7 @@ public final class Tracer {
             child = TracedThread(tid: tid, process: pp, comm: parent.comm, recording: parent.recording)
         } else {
             let p = TracedProcess(pid: tid, facilities: pp.facilities, fd: pp.fd, arch: pp.arch, handlers: pp.handlers)
+            p.tracedParent = true
             p.liveThreads = 1
             child = TracedThread(tid: tid, process: p, comm: parent.comm, recording: parent.recording)
             // A clone without CLONE_THREAD that ptrace followed although -i was not given.
@@ -404,7 +405,10 @@ public final class Tracer {
         guard !p.ended else { return }
         p.ended = true
         if t.recording { recorder.procdtor(t) }
-        pool.flush()
+        // Only an exit seen outside the trace (the command's, an attached process's)
+        // must wait for the file; a traced child's parent is itself traced, and its
+        // records are queued after the child's.
+        if !p.tracedParent { pool.flush() }
     }
 
     func gone(_ t: TracedThread) {

@@ -1,7 +1,3 @@
 import TracerEngine
 
-let options = Options.parse(CommandLine.arguments)
-if options.command.isEmpty {
-    Controller.run(options)
-}
-Launcher.run(options)
+Ktrace.main(CommandLine.arguments)
