@@ -232,7 +232,8 @@ public final class Tracer {
         }
         if error == 0, let d = desc(t.arch, t.nr) {
             if f.contains(.genio) && d.io != .none && t.selected { recordIO(t, d.io, retval) }
-            if (f.contains(.structure) || f.contains(.structArray)) && t.selected {
+            // STRU records, and the NAMI of an AF_UNIX address (n) that comes with them.
+            if (f.contains(.structure) || f.contains(.structArray) || f.contains(.namei)) && t.selected {
                 for s in d.structs { recordStruct(t, s, retval) }
             }
             if t.nr == sp.rtSigaction && t.hasPendingHandler && t.pendingSignal > 0 && t.pendingSignal < 65 {
@@ -270,11 +271,12 @@ public final class Tracer {
         case .statx(let a):
             if f.contains(.structure) { recorder.structure(t, name: "statx", address: t.uarg(a), size: 256) }
         case .sockaddrIn(let a, let len):
-            sockaddr(t, address: t.uarg(a), length: t.arg(len))
+            sockaddr(t, address: t.uarg(a), length: t.arg(len), lookedUp: true)
         case .sockaddrOut(let a, let lenPtr):
+            guard f.contains(.structure) else { return }
             var len: UInt32 = 0
             guard t.uarg(lenPtr) != 0, cpt_read_mem(t.tid, &len, t.uarg(lenPtr), 4) == 4 else { return }
-            sockaddr(t, address: t.uarg(a), length: Int64(len))
+            sockaddr(t, address: t.uarg(a), length: Int64(len), lookedUp: false)
         case .timespec(let a):
             if wide && f.contains(.structure) { recorder.structure(t, name: "timespec", address: t.uarg(a), size: 16) }
         case .rlimit(let a):
@@ -292,12 +294,24 @@ public final class Tracer {
         }
     }
 
-    /// STRU sockaddr, and for an AF_UNIX path also the NAMI FreeBSD records for it.
-    func sockaddr(_ t: TracedThread, address: UInt64, length: Int64) {
+    /// STRU sockaddr; and where the kernel looks the address up (bind, connect,
+    /// sendto), the NAMI of an AF_UNIX path, as FreeBSD records its namei.
+    func sockaddr(_ t: TracedThread, address: UInt64, length: Int64, lookedUp: Bool) {
         guard address != 0, length > 0 else { return }
         let n = Int(min(length, 128))
-        if t.process.facilities.contains(.structure) {
+        let f = t.process.facilities
+        if f.contains(.structure) {
             recorder.structure(t, name: "sockaddr", address: address, size: n)
+        }
+        guard lookedUp && f.contains(.namei) && n > 2 else { return }
+        var raw: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                  UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &raw) { buf in
+            guard cpt_read_mem(t.tid, buf.baseAddress!, address, n) == n,
+                  buf.load(as: UInt16.self) == UInt16(AF_UNIX), buf[2] != 0 else { return }   // [2] == 0: abstract
+            let path = UnsafeRawBufferPointer(rebasing: buf[2..<n])
+            recorder.namei(t, bytes: UnsafeRawBufferPointer(rebasing: path[0..<(path.firstIndex(of: 0) ?? path.count)]))
         }
     }
 
