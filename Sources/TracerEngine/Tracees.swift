@@ -31,9 +31,9 @@ final class TracedProcess {
         self.handlers = handlers ?? TracedProcess.handlersFromProc(pid)
     }
 
-    /// Caught signals' addresses cannot be read from /proc, only whether they are
-    /// caught or ignored; a caught one is shown with an unknown (0x0) handler... we
-    /// store 2 as "caught, address unknown" so PSIG still says "caught".
+    /// For a process attached while running: /proc tells which signals are caught or
+    /// ignored, not the handlers' addresses. A caught one is stored as 2, "caught,
+    /// address unknown" (neither SIG_DFL nor SIG_IGN), so its PSIG still says caught.
     static func handlersFromProc(_ pid: Int32) -> [UInt64] {
         var h = [UInt64](repeating: 0, count: 65)
         guard let status = readSmallFile("/proc/\(pid)/status") else { return h }
