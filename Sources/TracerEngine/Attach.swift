@@ -149,14 +149,10 @@ extension Tracer {
 
     /// Why the kernel said EPERM, in words a user can act on.
     func attachRefusal(_ pid: Int32) -> String {
+        if let holder = ptraceHolder(of: pid) {
+            return "already traced by process \(holder.pid) (\(holder.name))"
+        }
         if let status = readSmallFile("/proc/\(pid)/status") {
-            for line in status.split(separator: "\n") where line.hasPrefix("TracerPid:") {
-                if let tracer = Int32(line.dropFirst(10).trimmingSpaces), tracer != 0 {
-                    var name = readSmallFile("/proc/\(tracer)/comm") ?? "?"
-                    if name.hasSuffix("\n") { name.removeLast() }
-                    return "already traced by process \(tracer) (\(name))"
-                }
-            }
             for line in status.split(separator: "\n") where line.hasPrefix("Uid:") {
                 let ids = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { UInt32($0) }
                 if getuid() != 0 && ids.contains(where: { $0 != getuid() }) { return "process of another user, or running with other privileges" }
@@ -220,10 +216,7 @@ final class Mailbox {
     func waitDone(milliseconds: Int) -> Bool {
         pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }
         if done { return true }
-        var deadline = timespec()
-        clock_gettime(CLOCK_REALTIME, &deadline)
-        deadline.tv_nsec += milliseconds * 1_000_000
-        if deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
+        var deadline = realtimeDeadline(afterNanoseconds: milliseconds * 1_000_000)
         pthread_cond_timedwait(&cond, &lock, &deadline)
         return done
     }

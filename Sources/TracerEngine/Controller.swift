@@ -102,22 +102,16 @@ public enum Controller {
     /// Who traces `pid`: nobody, a ktrace tracer the caller may talk to, or
     /// something the caller may not touch (another tool, another user's tracer).
     static func holder(of pid: Int32) -> Holder {
-        guard let status = readSmallFile("/proc/\(pid)/status") else { return .none }
-        for line in status.split(separator: "\n") where line.hasPrefix("TracerPid:") {
-            guard let tracer = Int32(line.dropFirst(10).trimmingSpaces), tracer != 0 else { return .none }
-            var name = readSmallFile("/proc/\(tracer)/comm") ?? "?"
-            if name.hasSuffix("\n") { name.removeLast() }
-            var st = stat()
-            guard stat("/proc/\(tracer)", &st) == 0 else { return .none }
-            if getuid() != 0 && st.st_uid != getuid() {
-                return .other("traced by process \(tracer) (\(name)) of another user")
-            }
-            guard access(ControlChannel.socketPath(uid: st.st_uid, tracer: tracer), F_OK) == 0 else {
-                return .other("already traced by process \(tracer) (\(name))")
-            }
-            return .ktrace(tracer, st.st_uid)
+        guard let (tracer, name) = ptraceHolder(of: pid) else { return .none }
+        var st = stat()
+        guard stat("/proc/\(tracer)", &st) == 0 else { return .none }
+        if getuid() != 0 && st.st_uid != getuid() {
+            return .other("traced by process \(tracer) (\(name)) of another user")
         }
-        return .none
+        guard access(ControlChannel.socketPath(uid: st.st_uid, tracer: tracer), F_OK) == 0 else {
+            return .other("already traced by process \(tracer) (\(name))")
+        }
+        return .ktrace(tracer, st.st_uid)
     }
 
     /// Starts a tracer in the background (a session of its own, no parent to
@@ -125,18 +119,9 @@ public enum Controller {
     static func spawnTracer(_ o: Options) -> Int32 {
         var ready: [Int32] = [0, 0]
         guard cpt_pipe_cloexec(&ready) == 0 else { return -1 }
-        let middle = cpt_fork()
-        if middle == 0 {
-            setsid()
-            if cpt_fork() == 0 {
-                close(ready[0])
-                TracerProcess.exec(.background, keep: [ready[1]], numbers: [ready[1]])
-            }
-            _exit(0)
-        }
+        let started = TracerProcess.spawn(.background, keep: [ready[1]], numbers: [ready[1]], closeInChild: [ready[0]])
         close(ready[1])
-        var status: Int32 = 0
-        _ = waitpid(middle, &status, 0)
+        guard started else { close(ready[0]); return -1 }
         var pid: Int32 = 0
         let n = read(ready[0], &pid, 4)
         close(ready[0])

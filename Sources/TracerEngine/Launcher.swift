@@ -17,22 +17,9 @@ public enum Launcher {
         var toTracer: [Int32] = [0, 0], toCommand: [Int32] = [0, 0]
         guard cpt_pipe_cloexec(&toTracer) == 0, cpt_pipe_cloexec(&toCommand) == 0 else { Diagnostics.err(1, "pipe") }
         let commandPid = getpid()
-        let middle = cpt_fork()
-        if middle < 0 { Diagnostics.err(1, "fork") }
-        if middle == 0 {
-            // The middle process only makes the tracer an orphan, then leaves.
-            setsid()
-            let tracerPid = cpt_fork()
-            if tracerPid == 0 {
-                TracerProcess.exec(.command, keep: [fd, toTracer[0], toCommand[1]],
-                                   numbers: [fd, commandPid, toTracer[0], toCommand[1], filter != nil ? 1 : 0])
-            }
-            var pid = tracerPid
-            _ = write(toCommand[1], &pid, 4)
-            _exit(0)
-        }
-        var status: Int32 = 0
-        _ = waitpid(middle, &status, 0)
+        guard TracerProcess.spawn(.command, keep: [fd, toTracer[0], toCommand[1]],
+                                  numbers: [fd, commandPid, toTracer[0], toCommand[1], filter != nil ? 1 : 0],
+                                  closeInChild: [], pidPipe: toCommand[1]) else { Diagnostics.err(1, "fork") }
         close(fd)
         var tracerPid: Int32 = 0
         guard read(toCommand[0], &tracerPid, 4) == 4, tracerPid > 0 else { Diagnostics.errx(1, "could not start the tracer") }

@@ -74,10 +74,7 @@ public final class RequestPool {
         pthread_mutex_lock(&lock)
         if freeCount == 0 && !wait && writeError == 0 && graceNanoseconds > 0 {
             pthread_cond_signal(&writerWake)
-            var deadline = timespec()
-            clock_gettime(CLOCK_REALTIME, &deadline)
-            deadline.tv_nsec += graceNanoseconds
-            while deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
+            var deadline = realtimeDeadline(afterNanoseconds: graceNanoseconds)
             while freeCount == 0 && writeError == 0 {
                 if pthread_cond_timedwait(&spaceFreed, &lock, &deadline) == ETIMEDOUT { break }
             }
@@ -152,10 +149,7 @@ public final class RequestPool {
         pthread_mutex_lock(&lock)
         while true {
             while filledCount == 0 && !stopping {
-                var deadline = timespec()
-                clock_gettime(CLOCK_REALTIME, &deadline)
-                deadline.tv_nsec += 50_000_000    // records reach the file within ~50 ms
-                if deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
+                var deadline = realtimeDeadline(afterNanoseconds: 50_000_000)   // records reach the file within ~50 ms
                 pthread_cond_timedwait(&writerWake, &lock, &deadline)
             }
             if filledCount == 0 && stopping { break }
@@ -229,4 +223,14 @@ public final class RequestPool {
         }
         return 0
     }
+}
+
+/// CLOCK_REALTIME `nanoseconds` from now, as pthread_cond_timedwait wants it.
+func realtimeDeadline(afterNanoseconds nanoseconds: Int) -> timespec {
+    var t = timespec()
+    clock_gettime(CLOCK_REALTIME, &t)
+    t.tv_sec += nanoseconds / 1_000_000_000
+    t.tv_nsec += nanoseconds % 1_000_000_000
+    if t.tv_nsec >= 1_000_000_000 { t.tv_sec += 1; t.tv_nsec -= 1_000_000_000 }
+    return t
 }

@@ -117,6 +117,18 @@ func readSmallFile(_ path: String) -> String? {
     return String(decoding: buf[0..<n], as: UTF8.self)
 }
 
+/// The process tracing `pid` (its TracerPid) and that process's name, if any.
+func ptraceHolder(of pid: Int32) -> (pid: Int32, name: String)? {
+    guard let status = readSmallFile("/proc/\(pid)/status") else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("TracerPid:") {
+        guard let tracer = Int32(line.dropFirst(10).trimmingSpaces), tracer != 0 else { return nil }
+        var name = readSmallFile("/proc/\(tracer)/comm") ?? "?"
+        if name.hasSuffix("\n") { name.removeLast() }
+        return (tracer, name)
+    }
+    return nil
+}
+
 /// The name the kernel keeps for a thread (/proc/pid/task/tid/comm).
 func threadComm(pid: Int32, tid: Int32) -> CommName {
     guard var s = readSmallFile("/proc/\(pid)/task/\(tid)/comm") else { return CommName() }

@@ -483,30 +483,7 @@ public final class Tracer {
     func writeFailed() {
         stoppedByWriteError = true
         Diagnostics.warnx("write to \(traceFileName) failed: \(Diagnostics.errorText(pool.writeError)); tracing stopped")
-        if filterInstalled {
-            // Under the filter a detached process would get ENOSYS: keep it, record nothing.
-            for t in threads.values { silence(t.process) }
-            return
-        }
-        detachAll()
-    }
-
-    /// Lets every tracee go. A thread must be stopped to be detached: interrupt it,
-    /// wait for that stop, then detach, passing on any signal it was about to get.
-    func detachAll() {
-        for (tid, _) in threads {
-            if cpt_detach(tid, 0) == 0 { continue }
-            _ = cpt_interrupt(tid)
-            var status: Int32 = 0
-            while waitpid(tid, &status, CPT_WALL) == tid {
-                if cpt_wifstopped(status) == 0 { break }
-                let sig = cpt_wstopsig(status)
-                let ev = cpt_wevent(status)
-                let pass: Int32 = (ev == 0 && sig != SIGTRAP | 0x80) ? sig : 0
-                if cpt_detach(tid, pass) == 0 { break }
-                _ = cpt_syscall(tid, pass)
-            }
-        }
-        threads.removeAll()
+        // Each is let go at its next stop (under our seccomp filter: kept, silent).
+        for p in processes { beginDetach(p) }
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CPtrace
 
 /// A tracer runs threads (the writer, the control socket), and Swift's runtime locks
 /// are futexes tagged with a thread id cached per thread: in a forked child that
@@ -22,6 +23,29 @@ enum TracerProcess {
         let cargs = argv.map { strdup($0) } + [nil]
         execv("/proc/self/exe", cargs)
         _exit(127)
+    }
+
+    /// Starts a tracer for `role` as an orphan in a session of its own (outside the
+    /// caller's process tree, out of reach of its terminal's signals): a middle
+    /// process forks it, writes its pid to `pidPipe` if given, and exits; the caller
+    /// has reaped the middle process when this returns. Returns false if fork failed.
+    static func spawn(_ role: Role, keep fds: [Int32], numbers: [Int32], closeInChild: [Int32],
+                      pidPipe: Int32? = nil) -> Bool {
+        let middle = cpt_fork()
+        if middle < 0 { return false }
+        if middle == 0 {
+            setsid()
+            var tracer = cpt_fork()
+            if tracer == 0 {
+                for fd in closeInChild { close(fd) }
+                exec(role, keep: fds, numbers: numbers)
+            }
+            if let pidPipe { _ = write(pidPipe, &tracer, 4) }
+            _exit(0)
+        }
+        var status: Int32 = 0
+        _ = waitpid(middle, &status, 0)
+        return true
     }
 
     /// If `args` names an internal role: the role, its numbers and the original arguments.
