@@ -6,6 +6,11 @@ import PackageDescription
 // would only obscure.
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5), .unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
+// Release tools carry the Swift runtime in the binary: loading its shared libraries
+// took about 2 ms of each start, and ktrace starts twice per command (the tracer
+// executes itself again, see TracerProcess.swift).
+let staticStdlib: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+
 let package = Package(
     name: "ktrace",
     products: [
@@ -25,8 +30,8 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         // The tracer: tracee table, event loop, request pool, writer.
         .target(name: "TracerEngine", dependencies: ["KtraceFormat", "LinuxABI", "CPtrace", "CSeccomp"], swiftSettings: v5),
-        .executableTarget(name: "ktrace", dependencies: ["TracerEngine"], swiftSettings: v5),
-        .executableTarget(name: "kdump", dependencies: ["KdumpCore"], swiftSettings: v5),
+        .executableTarget(name: "ktrace", dependencies: ["TracerEngine"], swiftSettings: v5, linkerSettings: staticStdlib),
+        .executableTarget(name: "kdump", dependencies: ["KdumpCore"], swiftSettings: v5, linkerSettings: staticStdlib),
         // utrace(2) for Linux: a tiny C library a traced program links to emit USER records.
         .target(name: "KtraceUtrace"),
         // One C program with many small scenarios for the integration tests.

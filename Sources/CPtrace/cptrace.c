@@ -16,6 +16,9 @@
 #include <sys/socket.h>
 #include <syslog.h>
 #include <linux/ptrace.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/mman.h>
 
 long cpt_seize(pid_t pid, unsigned long options) { return ptrace(PTRACE_SEIZE, pid, 0, options); }
 long cpt_interrupt(pid_t pid) { return ptrace(PTRACE_INTERRUPT, pid, 0, 0); }
@@ -185,3 +188,14 @@ int cpt_peer_cred(int fd, pid_t *pid, uid_t *uid)
 void cpt_syslog_notice(const char *message) { syslog(LOG_NOTICE, "%s", message); }
 
 int cpt_execvp(const char *file, char *const argv[]) { return execvp(file, argv); }
+
+int cpt_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
+int cpt_seccomp_load(const void *instructions, unsigned short count)
+{
+    struct sock_fprog prog = { .len = count, .filter = (struct sock_filter *)instructions };
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0) return 0;
+    /* Without CAP_SYS_ADMIN the kernel wants no_new_privs first. */
+    if (errno != EACCES || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
+    return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0 ? 0 : errno;
+}

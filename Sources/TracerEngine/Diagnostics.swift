@@ -43,3 +43,10 @@ public enum Diagnostics {
         exit(status)
     }
 }
+
+/// A failed system call's errno, as a Swift error.
+struct Errno: Error {
+    let code: Int32
+    init(_ code: Int32) { self.code = code }
+    var text: String { Diagnostics.errorText(code) }
+}

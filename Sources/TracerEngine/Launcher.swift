@@ -21,6 +21,8 @@ public enum Launcher {
                                   numbers: [fd, commandPid, toTracer[0], toCommand[1], filter != nil ? 1 : 0],
                                   closeInChild: [], pidPipe: toCommand[1]) else { Diagnostics.err(1, "fork") }
         close(fd)
+        // Built while the tracer starts (both take milliseconds), loaded once attached.
+        let program = filter?.compile()
         var tracerPid: Int32 = 0
         guard read(toCommand[0], &tracerPid, 4) == 4, tracerPid > 0 else { Diagnostics.errx(1, "could not start the tracer") }
         // Under Yama's ptrace_scope 1 only an ancestor may attach unless we say so.
@@ -30,9 +32,13 @@ public enum Launcher {
         var attachError: Int32 = 0
         guard read(toCommand[0], &attachError, 4) == 4 else { Diagnostics.errx(1, "the tracer died before attaching") }
         if attachError != 0 { Diagnostics.err(1, "cannot trace \(commandPid)", errno: attachError) }
-        if let filter {
+        if let program {
             // Only now, traced: a trapped syscall with no tracer would fail with ENOSYS.
-            var result = filter.install()
+            var result: Int32
+            switch program {
+            case .success(let p): result = p.load()
+            case .failure(let e): result = e.code
+            }
             if result != 0 {
                 Diagnostics.warnx("seccomp filter not installed (\(Diagnostics.errorText(result))): every syscall stops")
             }

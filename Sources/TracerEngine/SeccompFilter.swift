@@ -51,13 +51,12 @@ struct SeccompFilter {
     /// Which syscalls of `arch` must stop for facilities `f` restricted to `selection`.
     static func needed(_ arch: LinuxArch, _ f: Facilities, _ selection: SyscallSelection) -> [Bool] {
         let sp = SpecialSyscalls(arch)
-        let forks = ["fork", "vfork"].compactMap { Syscalls.number(named: $0, arch) }
         let records = !f.isDisjoint(with: [.syscall, .sysret])
         let structs = !f.isDisjoint(with: [.structure, .structArray])
         return Syscalls.table(arch).enumerated().map { nr, d in
             guard let d else { return false }
             if sp.isExec(nr) || nr == sp.clone || nr == sp.clone3 || nr == sp.prctl { return true }
-            if f.contains(.inherit) && forks.contains(nr) { return true }
+            if f.contains(.inherit) && sp.isFork(nr) { return true }
             if f.contains(.psig) && nr == sp.rtSigaction { return true }
             guard selection.contains(arch, nr) else { return false }
             return records
@@ -67,8 +66,26 @@ struct SeccompFilter {
         }
     }
 
-    /// Builds the filter with libseccomp and loads it into the calling process (the
-    /// command, just before its exec). Returns 0 or an errno.
+    /// The filter as classic BPF, one program per ABI, built but not yet loaded.
+    struct Program {
+        /// Each program's 8-byte instructions, as libseccomp exported them.
+        var programs: [[UInt8]] = []
+
+        /// Loads the programs into the calling process (the command, just before its
+        /// exec). Returns 0 or an errno. Without CAP_SYS_ADMIN the kernel wants
+        /// no_new_privs first; that also means a set-id program the command executes
+        /// does not gain its privileges.
+        func load() -> Int32 {
+            for p in programs {
+                let rc = p.withUnsafeBytes { cpt_seccomp_load($0.baseAddress, UInt16(p.count / 8)) }
+                if rc != 0 { return rc }
+            }
+            return 0
+        }
+    }
+
+    /// Builds the filter with libseccomp (a few milliseconds: the command does it while
+    /// the tracer starts, and loads it once traced). Returns the programs or an errno.
     ///
     /// Two filters, one per ABI, each letting the other ABI through: libseccomp reads
     /// a rule's number as a native (x86-64) one and maps it to other ABIs by name,
@@ -77,39 +94,50 @@ struct SeccompFilter {
     /// are, and the i386 one stops everything but the syscalls it can name exactly
     /// and ktrace does not need: a syscall it cannot express stops (more stops, the
     /// same records), and none that is needed is ever let through.
-    ///
-    /// Without CAP_SYS_ADMIN the kernel wants no_new_privs first; that also means a
-    /// set-id program the command executes does not gain its privileges.
-    func install() -> Int32 {
+    func compile() -> Result<Program, Errno> {
         guard let native = SeccompFilter.context(default: others ? SeccompFilter.actTrace : SeccompFilter.actAllow),
-              let i386Filter = SeccompFilter.context(default: SeccompFilter.actTrace) else { return ENOMEM }
+              let i386Filter = SeccompFilter.context(default: SeccompFilter.actTrace) else { return .failure(Errno(ENOMEM)) }
         defer { seccomp_release(native); seccomp_release(i386Filter) }
         for nr in x86_64.indices where x86_64[nr] != others {
             let rc = seccomp_rule_add_exact_array(native, x86_64[nr] ? SeccompFilter.actTrace : SeccompFilter.actAllow,
                                                   Int32(nr), 0, nil)
-            if rc != 0 { return -rc }
+            if rc != 0 { return .failure(Errno(-rc)) }
         }
         if utrace && !others {
             let rc = seccomp_rule_add_exact_array(native, SeccompFilter.actTrace, Int32(SpecialSyscalls.utrace), 0, nil)
-            if rc != 0 { return -rc }
+            if rc != 0 { return .failure(Errno(-rc)) }
         }
         guard seccomp_arch_remove(i386Filter, LinuxArch.auditArchX86_64) == 0,
-              seccomp_arch_add(i386Filter, LinuxArch.auditArchI386) == 0 else { return EINVAL }
+              seccomp_arch_add(i386Filter, LinuxArch.auditArchI386) == 0 else { return .failure(Errno(EINVAL)) }
         let table = Syscalls.table(.i386)
         for nr in i386.indices where !i386[nr] {
             guard let name = table[nr]?.name,
                   seccomp_syscall_resolve_name_arch(LinuxArch.auditArchI386, name) == Int32(nr) else { continue }
             _ = seccomp_rule_add_exact_array(i386Filter, SeccompFilter.actAllow, seccomp_syscall_resolve_name(name), 0, nil)
         }
+        var program = Program()
         for ctx in [native, i386Filter] {
-            var rc = seccomp_load(ctx)
-            if rc == -EACCES {
-                _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1)
-                rc = seccomp_load(ctx)
+            switch SeccompFilter.export(ctx) {
+            case .success(let bytes): program.programs.append(bytes)
+            case .failure(let e): return .failure(e)
             }
-            if rc != 0 { return -rc }
         }
-        return 0
+        return .success(program)
+    }
+
+    /// The BPF libseccomp generates for `ctx` (through a memfd: libseccomp 2.5 exports
+    /// to a descriptor only).
+    private static func export(_ ctx: scmp_filter_ctx) -> Result<[UInt8], Errno> {
+        let fd = cpt_memfd("ktrace-seccomp")
+        guard fd >= 0 else { return .failure(Errno(errno)) }
+        defer { close(fd) }
+        let rc = seccomp_export_bpf(ctx, fd)
+        guard rc == 0 else { return .failure(Errno(-rc)) }
+        let size = Int(lseek(fd, 0, SEEK_END))
+        guard size > 0, size % 8 == 0, size / 8 <= Int(UInt16.max) else { return .failure(Errno(EINVAL)) }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, size, 0) }
+        return n == size ? .success(bytes) : .failure(Errno(n < 0 ? errno : EIO))
     }
 
     /// A libseccomp context for the native ABI that lets other ABIs through.
@@ -146,15 +174,42 @@ extension Tracer {
     /// PTRACE_SYSCALL (before the command's execve, or a new thread's first syscall).
     /// No order is assumed: the second report of the same syscall is recognised (the
     /// thread is already in it, entered by the other kind of stop) and ignored.
+    ///
+    /// When nothing is to be done at the exit (a NAMI-only trace, a process kept
+    /// silent), the thread goes on with PTRACE_CONT: one stop for the syscall, not two.
     func seccompStop(_ t: TracedThread) {
         var info = cpt_syscall_info()
+        var exitNeeded = true
         if cpt_get_syscall_info(t.tid, &info) == 0 && info.op == UInt8(CPT_OP_SECCOMP) {
             if !(t.inSyscall && !t.enteredBySeccomp) {
                 syscallEntry(t, info)
+                exitNeeded = !filterInstalled || needsExitStop(t)
             }
             t.enteredBySeccomp = true
         }
-        if t.tid != 0 { _ = cpt_syscall(t.tid, 0) }
+        guard t.tid != 0 else { return }
+        if exitNeeded {
+            _ = cpt_syscall(t.tid, 0)
+        } else {
+            t.inSyscall = false
+            _ = cpt_cont(t.tid, 0)
+        }
+    }
+
+    /// Whether the syscall `t` just entered has work at its exit: a record (RET, GIO,
+    /// STRU, the NAMI of an AF_UNIX address) or state ktrace follows (exec, clone and
+    /// fork, a signal handler, the thread's name, utrace's return value).
+    func needsExitStop(_ t: TracedThread) -> Bool {
+        guard t.recording else { return true }
+        let sp = specials(t.arch)
+        if sp.isExec(t.nr) || t.nr == sp.clone || t.nr == sp.clone3 || t.nr == sp.rtSigaction || t.nr == sp.prctl
+            || t.nr == SpecialSyscalls.utrace || sp.isFork(t.nr) { return true }
+        guard t.selected else { return false }
+        let f = t.process.facilities
+        if f.contains(.sysret) { return true }
+        guard let d = desc(t.arch, t.nr) else { return false }
+        return f.contains(.genio) && d.io != .none
+            || !f.isDisjoint(with: [.structure, .structArray, .namei]) && !d.structs.isEmpty
     }
 
     /// At a plain syscall-entry stop: true if it repeats the entry a seccomp stop already
@@ -193,6 +248,8 @@ extension Tracer {
         guard getenv("KTRACE_STATS") != nil else { return }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        Diagnostics.warnx("\(stops) stops, tracer peak RSS \(usage.ru_maxrss) KiB")
+        let ms = { (t: timeval) in Int(t.tv_sec) * 1000 + Int(t.tv_usec) / 1000 }
+        Diagnostics.warnx("\(stops) stops, tracer peak RSS \(usage.ru_maxrss) KiB, "
+                          + "tracer CPU \(ms(usage.ru_utime)) ms user \(ms(usage.ru_stime)) ms system")
     }
 }

@@ -85,6 +85,11 @@ final class TracedThread {
     var newborn = false
     /// A new process to be let go at its first stop (a child without -i).
     var detachAtFirstStop = false
+    /// When it last stopped (CLOCK_REALTIME, ns), and how long it usually runs from a
+    /// syscall's entry to its exit and from an exit to its next stop (Waiting.swift).
+    var lastStopAt = 0
+    var gapInSyscall = 0
+    var gapAfterSyscall = 0
 
     init(tid: Int32, process: TracedProcess, comm: CommName, recording: Bool) {
         self.tid = tid

@@ -7,17 +7,20 @@ import LinuxABI
 
 /// Syscall numbers the tracer itself acts on, per ABI (from the shared table).
 struct SpecialSyscalls {
-    let execve: Int, execveat: Int, rtSigaction: Int, prctl: Int, clone: Int, clone3: Int
+    let execve: Int, execveat: Int, rtSigaction: Int, prctl: Int, clone: Int, clone3: Int, fork: Int, vfork: Int
     /// Linux has no utrace(2): ktrace reserves this number (utrace.h).
     static let utrace = 0x7574
 
     init(_ arch: LinuxArch) {
-        func n(_ name: String) -> Int { Syscalls.number(named: name, arch) ?? -1 }
+        // Int.min for a name the ABI lacks: no syscall number, not even -1, matches it.
+        func n(_ name: String) -> Int { Syscalls.number(named: name, arch) ?? Int.min }
         execve = n("execve"); execveat = n("execveat"); rtSigaction = n("rt_sigaction")
-        prctl = n("prctl"); clone = n("clone"); clone3 = n("clone3")
+        prctl = n("prctl"); clone = n("clone"); clone3 = n("clone3"); fork = n("fork"); vfork = n("vfork")
     }
 
     func isExec(_ nr: Int) -> Bool { nr == execve || nr == execveat }
+    /// fork and vfork (clone and clone3 carry flags and are told apart from them).
+    func isFork(_ nr: Int) -> Bool { nr == fork || nr == vfork }
 }
 
 /// The ptrace event loop: one tracer process follows every traced thread, turns
@@ -42,6 +45,9 @@ public final class Tracer {
     var optionsWithoutFilter: UInt = 0
     /// Stops handled (KTRACE_STATS).
     var stops = 0
+    /// Polling before sleeping in waitpid (Waiting.swift), and the thread last resumed.
+    let spin = SpinPolicy()
+    var lastResumed: TracedThread?
     /// The first write error, which ends tracing.
     var stoppedByWriteError = false
     let traceFileName: String
@@ -88,7 +94,7 @@ public final class Tracer {
         var status: Int32 = 0
         while true {
             if cpt_take_wakeup() != 0 { serviceControl() }
-            let tid = waitpid(-1, &status, CPT_WALL)
+            let tid = waitForStop(&status)
             if tid < 0 {
                 if errno == EINTR { continue }
                 // ECHILD: nothing left to trace, unless a new tracer still waits for
@@ -120,6 +126,8 @@ public final class Tracer {
             gone(t)
             return
         }
+        learnGap(t)
+        lastResumed = t
         if t.detaching {
             finishDetach(t, status: status)
             return
@@ -432,6 +440,7 @@ public final class Tracer {
 
     func forget(_ t: TracedThread) {
         if threads[t.tid] === t { threads[t.tid] = nil }
+        if lastResumed === t { lastResumed = nil }
     }
 
     // MARK: signals

@@ -330,6 +330,13 @@ static int getppid_loop(char **argv)
     return 0;
 }
 
+static int access_loop(char **argv)
+{
+    long n = count_arg(argv[0]);
+    for (long i = 0; i < n; i++) syscall(SYS_access, "/", F_OK);
+    return 0;
+}
+
 static int rw(char **argv)
 {
     long n = count_arg(argv[0]);
@@ -414,6 +421,7 @@ static const struct scenario scenarios[] = {
     { "loop", loop, 0, "", "prints its pid, then getppid + 10 ms nanosleep forever" },
     { "readpipe", readpipe, 0, "", "one read(0) and prints what it got" },
     { "getppid", getppid_loop, 1, "N", "N getppid calls" },
+    { "access", access_loop, 1, "N", "N access(\"/\", F_OK) calls" },
     { "rw", rw, 1, "N", "N 4 KiB reads from /dev/zero, each followed by a write to /dev/null" },
     { "int80", int80_scenario, 0, "", "i386 getpid, then i386 write(1, \"int80\\n\", 6), through int $0x80" },
     { "setuid-helper", setuid_helper, 0, "", "prints \"UID EUID\"" },

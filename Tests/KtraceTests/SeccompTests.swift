@@ -121,6 +121,33 @@ final class SeccompTests: KtraceTestCase {
         XCTAssertFalse(many.records.contains { $0.isCall("getppid") || $0.isRet("getppid") })
     }
 
+    /// A trace that needs nothing at a syscall's exit stops once per trapped syscall:
+    /// `-t n` records the NAMI at the entry, so 2000 more access calls are 2000 more
+    /// stops; with `c` (CALL and RET) they are 4000. The NAMI records are all there.
+    func testNameiOnlyStopsOncePerSyscall() throws {
+        func run(_ t: String, _ n: String) -> Run { ktraceRun(["-t", t], [Products.testprog, "access", n], filter: true) }
+        let few = run("n", "1000"), many = run("n", "3000")
+        let fewCalls = run("cn", "1000"), manyCalls = run("cn", "3000")
+        for r in [few, many, fewCalls, manyCalls] { XCTAssertEqual(r.result.status, 0, r.result.err) }
+        XCTAssertEqual(Double(try XCTUnwrap(many.stops) - XCTUnwrap(few.stops)), 2000, accuracy: 10)
+        XCTAssertEqual(Double(try XCTUnwrap(manyCalls.stops) - XCTUnwrap(fewCalls.stops)), 4000, accuracy: 10)
+        func count(_ r: Run, _ p: (TraceRecord) -> Bool) -> Int { r.records.filter(p).count }
+        XCTAssertEqual(count(many, { $0.path == "/" }) - count(few, { $0.path == "/" }), 2000)
+        XCTAssertEqual(count(manyCalls, { $0.isRet("access") }) - count(fewCalls, { $0.isRet("access") }), 2000)
+    }
+
+    /// A child without -i is kept under the filter but records nothing: one stop per
+    /// trapped syscall, none at its exit.
+    func testSilentChildStopsOncePerSyscall() throws {
+        func run(_ n: String) -> Run {
+            ktraceRun(["-t", "n"], ["/bin/sh", "-c", "\(Products.testprog) access \(n); exit 0"], filter: true)
+        }
+        let few = run("1000"), many = run("3000")
+        for r in [few, many] { XCTAssertEqual(r.result.status, 0, r.result.err) }
+        XCTAssertEqual(Double(try XCTUnwrap(many.stops) - XCTUnwrap(few.stops)), 2000, accuracy: 20)
+        XCTAssertFalse(many.records.contains { $0.path == "/" })
+    }
+
     /// `-i`: the children of the command are under the filter (inherited across fork and
     /// exec) and followed; their untraced syscalls do not stop either.
     func testChildrenWithInheritAreFiltered() throws {

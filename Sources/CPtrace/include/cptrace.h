@@ -92,4 +92,9 @@ int cpt_peer_cred(int fd, pid_t *pid, uid_t *uid);
 /* syslog(LOG_NOTICE, "%s", message): syslog is variadic. */
 void cpt_syslog_notice(const char *message);
 int cpt_execvp(const char *file, char *const argv[]);
+/* memfd_create(name, MFD_CLOEXEC). */
+int cpt_memfd(const char *name);
+/* Loads a classic BPF seccomp program (count 8-byte instructions) into the calling
+ * thread, setting no_new_privs first if the kernel demands it. Returns 0 or an errno. */
+int cpt_seccomp_load(const void *instructions, unsigned short count);
 #endif
