@@ -198,11 +198,12 @@ extension Tracer {
 
     /// Whether the syscall `t` just entered has work at its exit: a record (RET, GIO,
     /// STRU, the NAMI of an AF_UNIX address) or state ktrace follows (exec, clone and
-    /// fork, a signal handler, the thread's name, utrace's return value).
+    /// fork, the thread's name, utrace's return value). A signal handler is taken at the
+    /// entry (`learnHandler`).
     func needsExitStop(_ t: TracedThread) -> Bool {
         guard t.recording else { return true }
         let sp = specials(t.arch)
-        if sp.isExec(t.nr) || t.nr == sp.clone || t.nr == sp.clone3 || t.nr == sp.rtSigaction || t.nr == sp.prctl
+        if sp.isExec(t.nr) || t.nr == sp.clone || t.nr == sp.clone3 || t.nr == sp.prctl
             || t.nr == SpecialSyscalls.utrace || sp.isFork(t.nr) { return true }
         guard t.selected else { return false }
         let f = t.process.facilities

@@ -67,10 +67,6 @@ final class TracedThread {
     var args: (Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0)
     /// The execve in progress succeeded (PTRACE_EVENT_EXEC seen).
     var execed = false
-    /// rt_sigaction in progress: the signal and the new handler read at entry.
-    var pendingSignal: Int32 = 0
-    var pendingHandler: UInt64 = 0
-    var hasPendingHandler = false
     /// prctl(PR_SET_NAME) in progress: the new name read at entry.
     var pendingComm: CommName?
     /// clone/clone3 in progress: its flags, to tell threads from processes.

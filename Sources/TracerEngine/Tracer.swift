@@ -197,16 +197,7 @@ public final class Tracer {
             if f.contains(.envs) { recorder.execStrings(t, type: .envs, vector: t.uarg(argvIndex + 1)) }
             if !isRoot { checkPrivilegedExec(t, pathArg: d.pathArgs.first ?? 0) }
         } else if t.nr == sp.rtSigaction {
-            t.pendingSignal = Int32(truncatingIfNeeded: t.arg(0))
-            t.hasPendingHandler = false
-            if t.uarg(1) != 0 {
-                var h: UInt64 = 0
-                let w = t.arch.wordSize
-                if cpt_read_mem(t.tid, &h, t.uarg(1), w) == w {
-                    t.pendingHandler = w == 4 ? h & 0xffff_ffff : h
-                    t.hasPendingHandler = true
-                }
-            }
+            learnHandler(t)
         } else if t.nr == sp.prctl && t.arg(0) == Tracer.PR_SET_NAME {
             var name = [CChar](repeating: 0, count: 16)
             t.pendingComm = cpt_read_string(t.tid, &name, t.uarg(1), 16) >= 0
@@ -217,6 +208,20 @@ public final class Tracer {
             var flags: UInt64 = 0
             t.cloneFlags = cpt_read_mem(t.tid, &flags, t.uarg(0), 8) == 8 ? flags : 0
         }
+    }
+
+    /// rt_sigaction's new handler, taken at the entry so that the syscall needs no exit
+    /// stop: the kernel refuses only what is checked here (a bad signal number, SIGKILL
+    /// or SIGSTOP, a wrong sigset size, an unreadable action), and once it has read the
+    /// action it changes it even if writing the old one back then fails.
+    func learnHandler(_ t: TracedThread) {
+        let sig = t.arg(0)
+        guard sig > 0 && sig < 65 && sig != Int64(SIGKILL) && sig != Int64(SIGSTOP), t.arg(3) == 8,
+              t.uarg(1) != 0 else { return }
+        var h: UInt64 = 0
+        let w = t.arch.wordSize
+        guard cpt_read_mem(t.tid, &h, t.uarg(1), w) == w else { return }
+        t.process.handlers[Int(sig)] = w == 4 ? h & 0xffff_ffff : h
     }
 
     func syscallExit(_ t: TracedThread, _ info: cpt_syscall_info) {
@@ -243,9 +248,6 @@ public final class Tracer {
             // STRU records, and the NAMI of an AF_UNIX address (n) that comes with them.
             if (f.contains(.structure) || f.contains(.structArray) || f.contains(.namei)) && t.selected {
                 for s in d.structs { recordStruct(t, s, retval) }
-            }
-            if t.nr == sp.rtSigaction && t.hasPendingHandler && t.pendingSignal > 0 && t.pendingSignal < 65 {
-                t.process.handlers[Int(t.pendingSignal)] = t.pendingHandler
             }
             if t.nr == sp.prctl, let c = t.pendingComm { t.comm = c; t.pendingComm = nil }
         }

@@ -103,6 +103,14 @@ final class SeccompTests: KtraceTestCase {
         XCTAssertFalse(f.records.contains { $0.path == dir + "/d" })
     }
 
+    /// `-t s`: rt_sigaction is trapped for the handler addresses and learnt at its entry
+    /// (one stop); the PSIG records, handler included, match a trace without the filter.
+    func testSignalsOnlySameWithAndWithoutFilter() throws {
+        let (f, _) = assertSameRecords(["-t", "s"], [Products.testprog, "signals"])
+        let psig = try XCTUnwrap(f.records.first { $0.type == .psig })
+        XCTAssertGreaterThan(try XCTUnwrap(psig.psig).action, 1)   // caught: neither SIG_DFL nor SIG_IGN
+    }
+
     // MARK: stops
 
     /// With `-e openat` the getppid loop costs no stop at all: 1000 and 3000 iterations
