@@ -84,20 +84,19 @@ struct SeccompFilter {
         }
     }
 
-    /// Builds the filter with libseccomp (a few milliseconds: the command does it while
-    /// the tracer starts, and loads it once traced). Returns the programs or an errno.
+    /// Builds the filter with libseccomp (milliseconds: the command does it while the
+    /// tracer starts, and loads it once traced). Returns the programs or an errno.
     ///
     /// Two filters, one per ABI, each letting the other ABI through: libseccomp reads
     /// a rule's number as a native (x86-64) one and maps it to other ABIs by name,
     /// which fails for i386 syscalls it has no name for (newer than its tables) or
-    /// files under socketcall/ipc. So the x86-64 filter lists our numbers as they
-    /// are, and the i386 one stops everything but the syscalls it can name exactly
-    /// and ktrace does not need: a syscall it cannot express stops (more stops, the
-    /// same records), and none that is needed is ever let through.
+    /// files under socketcall/ipc. So the x86-64 filter lists our numbers as they are,
+    /// and the i386 one is built by name (`i386Context`).
     func compile() -> Result<Program, Errno> {
-        guard let native = SeccompFilter.context(default: others ? SeccompFilter.actTrace : SeccompFilter.actAllow),
-              let i386Filter = SeccompFilter.context(default: SeccompFilter.actTrace) else { return .failure(Errno(ENOMEM)) }
-        defer { seccomp_release(native); seccomp_release(i386Filter) }
+        guard let native = SeccompFilter.context(default: others ? SeccompFilter.actTrace : SeccompFilter.actAllow) else {
+            return .failure(Errno(ENOMEM))
+        }
+        defer { seccomp_release(native) }
         for nr in x86_64.indices where x86_64[nr] != others {
             let rc = seccomp_rule_add_exact_array(native, x86_64[nr] ? SeccompFilter.actTrace : SeccompFilter.actAllow,
                                                   Int32(nr), 0, nil)
@@ -107,14 +106,8 @@ struct SeccompFilter {
             let rc = seccomp_rule_add_exact_array(native, SeccompFilter.actTrace, Int32(SpecialSyscalls.utrace), 0, nil)
             if rc != 0 { return .failure(Errno(-rc)) }
         }
-        guard seccomp_arch_remove(i386Filter, LinuxArch.auditArchX86_64) == 0,
-              seccomp_arch_add(i386Filter, LinuxArch.auditArchI386) == 0 else { return .failure(Errno(EINVAL)) }
-        let table = Syscalls.table(.i386)
-        for nr in i386.indices where !i386[nr] {
-            guard let name = table[nr]?.name,
-                  seccomp_syscall_resolve_name_arch(LinuxArch.auditArchI386, name) == Int32(nr) else { continue }
-            _ = seccomp_rule_add_exact_array(i386Filter, SeccompFilter.actAllow, seccomp_syscall_resolve_name(name), 0, nil)
-        }
+        guard let i386Filter = i386Context(small: true) ?? i386Context(small: false) else { return .failure(Errno(EINVAL)) }
+        defer { seccomp_release(i386Filter) }
         var program = Program()
         for ctx in [native, i386Filter] {
             switch SeccompFilter.export(ctx) {
@@ -123,6 +116,34 @@ struct SeccompFilter {
             }
         }
         return .success(program)
+    }
+
+    /// The i386 filter. `small`: every syscall runs but the needed ones, possible only
+    /// when libseccomp names each of those exactly (nil otherwise). Else every syscall
+    /// stops but those it names exactly and ktrace does not need: one it cannot
+    /// express stops (more stops, the same records), and none that is needed is ever
+    /// let through. The small form is also much quicker for libseccomp to build.
+    private func i386Context(small: Bool) -> scmp_filter_ctx? {
+        let table = Syscalls.table(.i386)
+        /// libseccomp's (native or pseudo) number for i386 syscall `nr`, if its name maps back to `nr`.
+        func exact(_ nr: Int) -> Int32? {
+            guard let name = table[nr]?.name,
+                  seccomp_syscall_resolve_name_arch(LinuxArch.auditArchI386, name) == Int32(nr) else { return nil }
+            return seccomp_syscall_resolve_name(name)
+        }
+        if small && others { return nil }
+        guard let ctx = SeccompFilter.context(default: small ? SeccompFilter.actAllow : SeccompFilter.actTrace) else { return nil }
+        guard seccomp_arch_remove(ctx, LinuxArch.auditArchX86_64) == 0,
+              seccomp_arch_add(ctx, LinuxArch.auditArchI386) == 0 else { seccomp_release(ctx); return nil }
+        for nr in i386.indices where i386[nr] == small {
+            guard let n = exact(nr) else {
+                if small { seccomp_release(ctx); return nil }
+                continue
+            }
+            let rc = seccomp_rule_add_exact_array(ctx, small ? SeccompFilter.actTrace : SeccompFilter.actAllow, n, 0, nil)
+            if rc != 0 && small { seccomp_release(ctx); return nil }
+        }
+        return ctx
     }
 
     /// The BPF libseccomp generates for `ctx` (through a memfd: libseccomp 2.5 exports
