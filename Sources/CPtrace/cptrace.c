@@ -19,6 +19,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/mman.h>
+#include <sched.h>
 
 long cpt_seize(pid_t pid, unsigned long options) { return ptrace(PTRACE_SEIZE, pid, 0, options); }
 long cpt_interrupt(pid_t pid) { return ptrace(PTRACE_INTERRUPT, pid, 0, 0); }
@@ -163,6 +164,8 @@ void cpt_install_wakeup(int sig)
     sigaction(sig, &sa, NULL);
 }
 
+int cpt_wakeup_pending(void) { return wakeup_pending != 0; }
+
 int cpt_take_wakeup(void)
 {
     if (!wakeup_pending) return 0;
@@ -198,4 +201,11 @@ int cpt_seccomp_load(const void *instructions, unsigned short count)
     /* Without CAP_SYS_ADMIN the kernel wants no_new_privs first. */
     if (errno != EACCES || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
     return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0 ? 0 : errno;
+}
+
+int cpt_usable_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    return CPU_COUNT(&set);
 }

@@ -11,7 +11,8 @@ import CPtrace
 /// polls (waitpid with WNOHANG) for a short while when the thread it last resumed
 /// usually stops again that soon: a syscall's exit after a quick syscall, the next
 /// entry in a syscall-heavy loop. When the thread usually runs longer (a blocking
-/// read, computation between syscalls), it sleeps at once and wastes no CPU.
+/// read, computation between syscalls), it sleeps at once and wastes no CPU. With one
+/// usable CPU it never polls, and polling yields the CPU to any thread that wants it.
 /// Each thread keeps two running estimates of the time from one stop to the next:
 /// one from a syscall's entry to its exit, one from its exit to the next stop.
 struct SpinPolicy {
@@ -21,10 +22,14 @@ struct SpinPolicy {
     static let defaultMicroseconds = 50
 
     init() {
-        var us = SpinPolicy.defaultMicroseconds
+        // On one CPU the tracee can only run while the tracer waits: polling gains nothing.
+        var us = SpinPolicy.usableCPUs() > 1 ? SpinPolicy.defaultMicroseconds : 0
         if let v = getenv("KTRACE_SPIN_US"), let n = Int(String(cString: v)), n >= 0, n <= 10_000 { us = n }
         limit = us * 1000
     }
+
+    /// The CPUs this process may run on (its affinity mask, which tracees it starts share).
+    static func usableCPUs() -> Int { Int(cpt_usable_cpus()) }
 }
 
 extension Tracer {
@@ -36,6 +41,10 @@ extension Tracer {
             repeat {
                 let tid = waitpid(-1, &status, CPT_WALL | WNOHANG)
                 if tid != 0 { return tid }
+                // A control request: back to the loop, as a blocking waitpid would be (EINTR).
+                if cpt_wakeup_pending() != 0 { errno = EINTR; return -1 }
+                // Polling must not keep a tracee that shares this CPU from running.
+                sched_yield()
             } while monotonicNanoseconds() < until
         }
         return waitpid(-1, &status, CPT_WALL)

@@ -84,6 +84,7 @@ int cpt_pipe_cloexec(int fds[2]);
  * returns EINTR) when a request waits for the tracer thread. */
 void cpt_install_wakeup(int sig);
 int cpt_take_wakeup(void);
+int cpt_wakeup_pending(void);
 int cpt_tgkill(pid_t tgid, pid_t tid, int sig);
 pid_t cpt_gettid(void);
 /* accept4(SOCK_CLOEXEC) and SO_PEERCRED, which need _GNU_SOURCE. */
@@ -92,6 +93,8 @@ int cpt_peer_cred(int fd, pid_t *pid, uid_t *uid);
 /* syslog(LOG_NOTICE, "%s", message): syslog is variadic. */
 void cpt_syslog_notice(const char *message);
 int cpt_execvp(const char *file, char *const argv[]);
+/* The number of CPUs in the calling thread's affinity mask (1 if unknown). */
+int cpt_usable_cpus(void);
 /* memfd_create(name, MFD_CLOEXEC). */
 int cpt_memfd(const char *name);
 /* Loads a classic BPF seccomp program (count 8-byte instructions) into the calling
