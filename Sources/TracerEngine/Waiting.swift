@@ -19,7 +19,7 @@ struct SpinPolicy {
     /// The longest poll, in nanoseconds; 0 never polls. `KTRACE_SPIN_US` sets it.
     let limit: Int
 
-    static let defaultMicroseconds = 50
+    static let defaultMicroseconds = 200
 
     init() {
         // On one CPU the tracee can only run while the tracer waits: polling gains nothing.
