@@ -48,5 +48,4 @@ public enum Diagnostics {
 struct Errno: Error {
     let code: Int32
     init(_ code: Int32) { self.code = code }
-    var text: String { Diagnostics.errorText(code) }
 }

@@ -55,7 +55,7 @@ struct SeccompFilter {
         let structs = !f.isDisjoint(with: [.structure, .structArray])
         return Syscalls.table(arch).enumerated().map { nr, d in
             guard let d else { return false }
-            if sp.isExec(nr) || nr == sp.clone || nr == sp.clone3 || nr == sp.prctl { return true }
+            if sp.isFollowed(nr) { return true }
             if f.contains(.inherit) && sp.isFork(nr) { return true }
             if f.contains(.psig) && nr == sp.rtSigaction { return true }
             guard selection.contains(arch, nr) else { return false }
@@ -67,7 +67,7 @@ struct SeccompFilter {
     }
 
     /// The filter as classic BPF, one program per ABI, built but not yet loaded.
-    struct Program {
+    struct Compiled {
         /// Each program's 8-byte instructions, as libseccomp exported them.
         var programs: [[UInt8]] = []
 
@@ -92,7 +92,7 @@ struct SeccompFilter {
     /// which fails for i386 syscalls it has no name for (newer than its tables) or
     /// files under socketcall/ipc. So the x86-64 filter lists our numbers as they are,
     /// and the i386 one is built by name (`i386Context`).
-    func compile() -> Result<Program, Errno> {
+    func compile() -> Result<Compiled, Errno> {
         guard let native = SeccompFilter.context(default: others ? SeccompFilter.actTrace : SeccompFilter.actAllow) else {
             return .failure(Errno(ENOMEM))
         }
@@ -108,14 +108,14 @@ struct SeccompFilter {
         }
         guard let i386Filter = i386Context(small: true) ?? i386Context(small: false) else { return .failure(Errno(EINVAL)) }
         defer { seccomp_release(i386Filter) }
-        var program = Program()
+        var compiled = Compiled()
         for ctx in [native, i386Filter] {
             switch SeccompFilter.export(ctx) {
-            case .success(let bytes): program.programs.append(bytes)
+            case .success(let bytes): compiled.programs.append(bytes)
             case .failure(let e): return .failure(e)
             }
         }
-        return .success(program)
+        return .success(compiled)
     }
 
     /// The i386 filter. `small`: every syscall runs but the needed ones, possible only
@@ -131,18 +131,17 @@ struct SeccompFilter {
                   seccomp_syscall_resolve_name_arch(LinuxArch.auditArchI386, name) == Int32(nr) else { return nil }
             return seccomp_syscall_resolve_name(name)
         }
-        if small && others { return nil }
+        // The rules: the needed syscalls to stop (small), or the others to let through.
+        let rules = i386.indices.filter { i386[$0] == small }.map { (nr: $0, number: exact($0)) }
+        if small && (others || rules.contains { $0.number == nil }) { return nil }
         guard let ctx = SeccompFilter.context(default: small ? SeccompFilter.actAllow : SeccompFilter.actTrace) else { return nil }
-        guard seccomp_arch_remove(ctx, LinuxArch.auditArchX86_64) == 0,
-              seccomp_arch_add(ctx, LinuxArch.auditArchI386) == 0 else { seccomp_release(ctx); return nil }
-        for nr in i386.indices where i386[nr] == small {
-            guard let n = exact(nr) else {
-                if small { seccomp_release(ctx); return nil }
-                continue
-            }
-            let rc = seccomp_rule_add_exact_array(ctx, small ? SeccompFilter.actTrace : SeccompFilter.actAllow, n, 0, nil)
-            if rc != 0 && small { seccomp_release(ctx); return nil }
+        var ok = seccomp_arch_remove(ctx, LinuxArch.auditArchX86_64) == 0 && seccomp_arch_add(ctx, LinuxArch.auditArchI386) == 0
+        for case let (_, number?) in rules where ok {
+            let rc = seccomp_rule_add_exact_array(ctx, small ? SeccompFilter.actTrace : SeccompFilter.actAllow, number, 0, nil)
+            // A needed syscall left out would run unseen; an allow rule left out only stops more.
+            if rc != 0 && small { ok = false }
         }
+        guard ok else { seccomp_release(ctx); return nil }
         return ctx
     }
 
@@ -165,7 +164,6 @@ struct SeccompFilter {
     private static func context(default action: UInt32) -> scmp_filter_ctx? {
         guard let ctx = seccomp_init(action) else { return nil }
         _ = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1)
-        _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)
         // A binary search over the rules: allowed syscalls pass a few jumps, not every rule.
         _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)
         _ = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, actAllow)
@@ -224,8 +222,7 @@ extension Tracer {
     func needsExitStop(_ t: TracedThread) -> Bool {
         guard t.recording else { return true }
         let sp = specials(t.arch)
-        if sp.isExec(t.nr) || t.nr == sp.clone || t.nr == sp.clone3 || t.nr == sp.prctl
-            || t.nr == SpecialSyscalls.utrace || sp.isFork(t.nr) { return true }
+        if sp.isFollowed(t.nr) || sp.isFork(t.nr) || t.nr == SpecialSyscalls.utrace { return true }
         guard t.selected else { return false }
         let f = t.process.facilities
         if f.contains(.sysret) { return true }

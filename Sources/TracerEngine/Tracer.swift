@@ -19,6 +19,10 @@ struct SpecialSyscalls {
     }
 
     func isExec(_ nr: Int) -> Bool { nr == execve || nr == execveat }
+    /// Syscalls whose effect ktrace keeps track of whatever is recorded: exec (records
+    /// start there, the ABI may change), clone and clone3 (their flags tell a thread from
+    /// a process), prctl (PR_SET_NAME renames the thread in every header).
+    func isFollowed(_ nr: Int) -> Bool { isExec(nr) || nr == clone || nr == clone3 || nr == prctl }
     /// fork and vfork (clone and clone3 carry flags and are told apart from them).
     func isFork(_ nr: Int) -> Bool { nr == fork || nr == vfork }
 }

@@ -23,13 +23,10 @@ struct SpinPolicy {
 
     init() {
         // On one CPU the tracee can only run while the tracer waits: polling gains nothing.
-        var us = SpinPolicy.usableCPUs() > 1 ? SpinPolicy.defaultMicroseconds : 0
+        var us = cpt_usable_cpus() > 1 ? SpinPolicy.defaultMicroseconds : 0
         if let v = getenv("KTRACE_SPIN_US"), let n = Int(String(cString: v)), n >= 0, n <= 10_000 { us = n }
         limit = us * 1000
     }
-
-    /// The CPUs this process may run on (its affinity mask, which tracees it starts share).
-    static func usableCPUs() -> Int { Int(cpt_usable_cpus()) }
 }
 
 extension Tracer {
