@@ -20,6 +20,10 @@
 #include <linux/seccomp.h>
 #include <sys/mman.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 long cpt_seize(pid_t pid, unsigned long options) { return ptrace(PTRACE_SEIZE, pid, 0, options); }
 long cpt_interrupt(pid_t pid) { return ptrace(PTRACE_INTERRUPT, pid, 0, 0); }
@@ -209,3 +213,219 @@ int cpt_usable_cpus(void)
     if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
     return CPU_COUNT(&set);
 }
+
+/* ---- Sharing the tracee's CPU (TracerEngine/CPUSharing.swift) ---- */
+
+/* The CPU a thread last ran on: field 39 of /proc/<tid>/stat. */
+int cpt_task_cpu(pid_t tid)
+{
+    char path[48], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    /* The command name (field 2) may hold spaces: count from its closing parenthesis. */
+    char *s = strrchr(buf, ')');
+    if (!s) return -1;
+    int field = 2;
+    for (; *s; s++) {
+        if (*s == ' ' && ++field == 39) return atoi(s + 1);
+    }
+    return -1;
+}
+
+static cpu_set_t share_mask;          /* the tracer's affinity before any pinning */
+static pid_t share_tid;               /* the tracer thread */
+static pid_t share_writer;            /* the writer thread, once it has said so */
+static pid_t share_watchdog_tid;
+static int share_stat_fd = -1;        /* the tracer thread's /proc/self/task/<tid>/stat */
+static int share_loadavg_fd = -1;
+static int share_cpus;
+static pthread_mutex_t share_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t share_cond = PTHREAD_COND_INITIALIZER;
+static int share_armed;               /* sharing: under share_lock */
+static int share_writer_idle;         /* under share_lock */
+long cpt_share_progress;
+static _Atomic int share_rescued;
+static _Atomic long share_rescues;
+
+static int set_policy(pid_t tid, int idle)
+{
+    struct sched_param sp = { 0 };
+    return sched_setscheduler(tid, idle ? SCHED_IDLE : SCHED_OTHER, &sp);
+}
+
+/* The tracer thread's scheduling state: 'R' when it could run. */
+static char tracer_state(void)
+{
+    char buf[512];
+    ssize_t n = pread(share_stat_fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) return '?';
+    buf[n] = 0;
+    char *s = strrchr(buf, ')');
+    return s && s[1] == ' ' ? s[2] : '?';
+}
+
+static void writer_policy(int idle)
+{
+    if (share_writer && share_writer_idle != idle && set_policy(share_writer, idle) == 0) share_writer_idle = idle;
+}
+
+/* Back to normal scheduling on every CPU, under share_lock, from any thread. */
+static void share_undo(void)
+{
+    set_policy(share_tid, 0);
+    sched_setaffinity(share_tid, sizeof share_mask, &share_mask);
+    writer_policy(0);
+    if (share_watchdog_tid) sched_setaffinity(share_watchdog_tid, sizeof share_mask, &share_mask);
+    share_armed = 0;
+}
+
+/* The watchdog: while the tracer thread runs at SCHED_IDLE, another program that
+   keeps its CPU busy would starve it, and every tracee with it. When the tracer
+   could run but has handled no stop for two ticks, put it back. The watchdog runs at
+   normal priority, off the shared CPU. */
+static void *share_watchdog(void *unused)
+{
+    (void)unused;
+    share_watchdog_tid = (pid_t)syscall(SYS_gettid);
+    long last = -1;
+    int starving = 0, idle = 0;
+    for (;;) {
+        pthread_mutex_lock(&share_lock);
+        while (!share_armed) { pthread_cond_wait(&share_cond, &share_lock); last = -1; starving = 0; idle = 0; }
+        pthread_mutex_unlock(&share_lock);
+        /* Ticks of 10 ms; of 100 ms while the tracer sleeps with nothing to do (a traced
+           daemon waiting for work), so as not to wake a CPU 100 times a second for nothing. */
+        struct timespec tick = { 0, (idle ? 100 : 10) * 1000 * 1000 };
+        nanosleep(&tick, NULL);
+        long now = __atomic_load_n(&cpt_share_progress, __ATOMIC_RELAXED);
+        char state = tracer_state();
+        idle = now == last && state == 'S';
+        if (now != last || state != 'R') { last = now; starving = 0; continue; }
+        if (++starving < 2) continue;
+        pthread_mutex_lock(&share_lock);
+        if (share_armed) {
+            share_undo();
+            atomic_fetch_add(&share_rescues, 1);
+            atomic_store(&share_rescued, 1);
+        }
+        pthread_mutex_unlock(&share_lock);
+    }
+    return NULL;
+}
+
+static void *share_probe(void *unused)
+{
+    (void)unused;
+    if (set_policy(0, 1) != 0 || set_policy(0, 0) != 0) return (void *)(intptr_t)errno;
+    return NULL;
+}
+
+/* Starts the watchdog, from the tracer thread before it changes its scheduling.
+   0, or the reason sharing is not possible here. SCHED_IDLE is entered freely but left
+   only with CAP_SYS_NICE or a high enough RLIMIT_NICE: a throwaway thread tries both
+   ways first, so that no thread that matters enters a state it cannot leave. */
+int cpt_share_start(void)
+{
+    if (sched_getaffinity(0, sizeof share_mask, &share_mask) != 0) return errno;
+    pthread_t probe;
+    void *probed;
+    if (pthread_create(&probe, NULL, share_probe, NULL) != 0 || pthread_join(probe, &probed) != 0) return EAGAIN;
+    if (probed) return (int)(intptr_t)probed;
+    share_cpus = CPU_COUNT(&share_mask);
+    share_loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+    if (share_loadavg_fd < 0) return errno;
+    share_tid = (pid_t)syscall(SYS_gettid);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)share_tid);
+    share_stat_fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (share_stat_fd < 0) return errno;
+    pthread_t thread;
+    int err = pthread_create(&thread, NULL, share_watchdog, NULL);
+    if (err) return err;
+    pthread_detach(thread);
+    return 0;
+}
+
+/* The writer thread names itself: it runs at SCHED_IDLE too while sharing, since a
+   normal thread on the shared CPU would make the kernel wake the tracee elsewhere. */
+void cpt_share_writer(void) { share_writer = (pid_t)syscall(SYS_gettid); }
+
+/* The tracer waits for the writer (a full pool, a flush): the writer must not starve. */
+void cpt_share_boost_writer(void)
+{
+    if (!__atomic_load_n(&share_writer_idle, __ATOMIC_RELAXED)) return;
+    pthread_mutex_lock(&share_lock);
+    writer_policy(0);
+    pthread_mutex_unlock(&share_lock);
+}
+
+/* Pins the tracer thread to `cpu` at SCHED_IDLE, where the kernel prefers to wake
+   the tracee it resumes (a CPU running only SCHED_IDLE threads counts as idle). */
+int cpt_share_cpu(int cpu)
+{
+    cpu_set_t one, others = share_mask;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    CPU_CLR(cpu, &others);
+    pthread_mutex_lock(&share_lock);
+    int err = 0;
+    if (sched_setaffinity(0, sizeof one, &one) != 0 || (!share_armed && set_policy(0, 1) != 0)) {
+        err = errno;
+        share_undo();
+    } else {
+        writer_policy(1);
+        if (share_watchdog_tid && CPU_COUNT(&others) > 0)
+            sched_setaffinity(share_watchdog_tid, sizeof others, &others);
+        if (!share_armed) {
+            share_armed = 1;
+            pthread_cond_signal(&share_cond);
+        }
+    }
+    pthread_mutex_unlock(&share_lock);
+    return err;
+}
+
+/* Re-idles a writer boosted since the last call (the tracer no longer waits on it). */
+void cpt_share_settle(void)
+{
+    if (__atomic_load_n(&share_writer_idle, __ATOMIC_RELAXED)) return;
+    pthread_mutex_lock(&share_lock);
+    if (share_armed) writer_policy(1);
+    pthread_mutex_unlock(&share_lock);
+}
+
+/* Whether other programs keep as many threads running as the tracer has CPUs: then
+   the shared CPU is busy too, and a SCHED_IDLE tracer would wait behind them at each
+   stop. (/proc/loadavg's fourth field counts the threads running right now, this
+   one included.) */
+int cpt_share_crowded(void)
+{
+    char buf[128];
+    ssize_t n = pread(share_loadavg_fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) return 1;
+    buf[n] = 0;
+    const char *s = buf;
+    for (int spaces = 0; *s && spaces < 3; s++) if (*s == ' ') spaces++;
+    return atoi(s) - 1 >= share_cpus;
+}
+
+/* Back to normal scheduling, from the tracer thread. */
+void cpt_share_release(void)
+{
+    pthread_mutex_lock(&share_lock);
+    if (share_armed) share_undo();
+    pthread_mutex_unlock(&share_lock);
+}
+
+/* Whether the watchdog has put the tracer back since the last call. */
+int cpt_share_rescued(void)
+{
+    return atomic_exchange_explicit(&share_rescued, 0, memory_order_relaxed);
+}
+
+long cpt_share_rescues(void) { return atomic_load(&share_rescues); }

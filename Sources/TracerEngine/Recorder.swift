@@ -27,6 +27,8 @@ final class Recorder {
     }
 
     func stamp() { clock_gettime(CLOCK_REALTIME, &now) }
+    /// `now` in nanoseconds.
+    var nanoseconds: Int { Int(now.tv_sec) &* 1_000_000_000 &+ Int(now.tv_nsec) }
 
     // MARK: requests
 

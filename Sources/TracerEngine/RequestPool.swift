@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CPtrace
 import KtraceFormat
 
 /// FreeBSD's ktrace request pool, in userland: a fixed number of request buffers
@@ -72,6 +73,7 @@ public final class RequestPool {
     @inline(__always)
     public func take(wait: Bool) -> Int32 {
         pthread_mutex_lock(&lock)
+        if freeCount == 0 { cpt_share_boost_writer() }
         if freeCount == 0 && !wait && writeError == 0 && graceNanoseconds > 0 {
             pthread_cond_signal(&writerWake)
             var deadline = realtimeDeadline(afterNanoseconds: graceNanoseconds)
@@ -112,6 +114,7 @@ public final class RequestPool {
 
     /// Waits until every submitted record has been written (or writing failed).
     public func flush() {
+        cpt_share_boost_writer()
         pthread_mutex_lock(&lock)
         while (filledCount > 0 || writing > 0) && writeError == 0 {
             pthread_cond_signal(&writerWake)
@@ -124,6 +127,7 @@ public final class RequestPool {
         let unmanaged = Unmanaged.passRetained(self)
         pthread_create(&thread, nil, { arg in
             let pool = Unmanaged<RequestPool>.fromOpaque(arg!).takeRetainedValue()
+            cpt_share_writer()
             pool.writerLoop()
             return nil
         }, unmanaged.toOpaque())

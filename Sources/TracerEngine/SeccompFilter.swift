@@ -269,6 +269,7 @@ extension Tracer {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let ms = { (t: timeval) in Int(t.tv_sec) * 1000 + Int(t.tv_usec) / 1000 }
         Diagnostics.warnx("\(stops) stops, tracer peak RSS \(usage.ru_maxrss) KiB, "
-                          + "tracer CPU \(ms(usage.ru_utime)) ms user \(ms(usage.ru_stime)) ms system")
+                          + "tracer CPU \(ms(usage.ru_utime)) ms user \(ms(usage.ru_stime)) ms system"
+                          + ", CPU sharing \(sharing.moves) moves \(sharing.rescues) returns")
     }
 }

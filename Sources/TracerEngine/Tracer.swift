@@ -52,6 +52,8 @@ public final class Tracer {
     /// Polling before sleeping in waitpid (Waiting.swift), and the thread last resumed.
     let spin = SpinPolicy()
     var lastResumed: TracedThread?
+    /// Running on the tracee's CPU (CPUSharing.swift).
+    var sharing = CPUSharing()
     /// The first write error, which ends tracing.
     var stoppedByWriteError = false
     let traceFileName: String
@@ -131,6 +133,7 @@ public final class Tracer {
             return
         }
         learnGap(t)
+        sharing.atStop(t, now: recorder.nanoseconds, stops: stops)
         lastResumed = t
         if t.detaching {
             finishDetach(t, status: status)

@@ -33,7 +33,7 @@ extension Tracer {
     /// The next stop of any tracee: waitpid(-1, __WALL), after a short poll when one
     /// is expected soon. Returns what waitpid returns.
     @inline(__always) func waitForStop(_ status: inout Int32) -> Int32 {
-        if spin.limit > 0, let t = lastResumed, expectedGap(t) <= spin.limit {
+        if spin.limit > 0, sharing.cpu < 0, let t = lastResumed, expectedGap(t) <= spin.limit {
             let until = monotonicNanoseconds() + spin.limit
             repeat {
                 let tid = waitpid(-1, &status, CPT_WALL | WNOHANG)
@@ -55,7 +55,7 @@ extension Tracer {
     /// phase it was resumed in. Samples are capped so that one long wait (a blocking
     /// read) does not stop polling for the many short ones that follow.
     @inline(__always) func learnGap(_ t: TracedThread) {
-        let now = Int(recorder.now.tv_sec) &* 1_000_000_000 &+ Int(recorder.now.tv_nsec)
+        let now = recorder.nanoseconds
         if t.lastStopAt != 0 {
             let gap = min(max(now &- t.lastStopAt, 0), 2 * spin.limit)
             if t.inSyscall {

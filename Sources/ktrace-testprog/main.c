@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -337,6 +339,17 @@ static int access_loop(char **argv)
     return 0;
 }
 
+/* What a program can see of its own scheduling: ktrace must never change it. */
+static int sched_scenario(char **argv)
+{
+    long n = count_arg(argv[0]);
+    for (long i = 0; i < n; i++) sys_getppid();
+    cpu_set_t set;
+    check(sched_getaffinity(0, sizeof set, &set), "sched_getaffinity");
+    say(1, "cpus %d policy %d nice %d\n", CPU_COUNT(&set), sched_getscheduler(0), getpriority(PRIO_PROCESS, 0));
+    return 0;
+}
+
 static int rw(char **argv)
 {
     long n = count_arg(argv[0]);
@@ -421,6 +434,7 @@ static const struct scenario scenarios[] = {
     { "loop", loop, 0, "", "prints its pid, then getppid + 10 ms nanosleep forever" },
     { "readpipe", readpipe, 0, "", "one read(0) and prints what it got" },
     { "getppid", getppid_loop, 1, "N", "N getppid calls" },
+    { "sched", sched_scenario, 1, "N", "N getppid calls, then prints \"cpus C policy P nice N\" (its affinity and scheduling)" },
     { "access", access_loop, 1, "N", "N access(\"/\", F_OK) calls" },
     { "rw", rw, 1, "N", "N 4 KiB reads from /dev/zero, each followed by a write to /dev/null" },
     { "int80", int80_scenario, 0, "", "i386 getpid, then i386 write(1, \"int80\\n\", 6), through int $0x80" },

@@ -95,6 +95,21 @@ void cpt_syslog_notice(const char *message);
 int cpt_execvp(const char *file, char *const argv[]);
 /* The number of CPUs in the calling thread's affinity mask (1 if unknown). */
 int cpt_usable_cpus(void);
+int cpt_task_cpu(pid_t tid);
+int cpt_share_start(void);
+int cpt_share_cpu(int cpu);
+int cpt_share_rescued(void);
+void cpt_share_writer(void);
+void cpt_share_boost_writer(void);
+void cpt_share_settle(void);
+int cpt_share_crowded(void);
+void cpt_share_release(void);
+long cpt_share_rescues(void);
+/* Stops handled so far, for the watchdog (a relaxed store: one plain move). */
+extern long cpt_share_progress;
+static inline void cpt_share_progressed(long stops) {
+    __atomic_store_n(&cpt_share_progress, stops, __ATOMIC_RELAXED);
+}
 /* memfd_create(name, MFD_CLOEXEC). */
 int cpt_memfd(const char *name);
 /* Loads a classic BPF seccomp program (count 8-byte instructions) into the calling

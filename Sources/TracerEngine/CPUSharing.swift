@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPtrace
+
+/// Running the tracer on the tracee's CPU.
+///
+/// Every stop is a hand-over between two threads: the tracee stops and wakes the
+/// tracer, the tracer resumes the tracee. When they sit on different CPUs, each
+/// hand-over wakes an idle CPU, and on a virtual machine waking a halted CPU costs
+/// tens of microseconds, several times the work of the stop itself. On one CPU the
+/// hand-over is a plain context switch.
+///
+/// The tracee's own affinity and priority are never touched (a program can see them,
+/// and its children inherit them). Instead the tracer thread pins itself to the CPU
+/// the tracee last ran on and runs at SCHED_IDLE: the kernel counts a CPU running
+/// only SCHED_IDLE threads as idle, so the tracee it resumes is woken right there.
+/// It does not poll then (SpinPolicy): it sleeps in waitpid at once and hands the CPU
+/// over.
+///
+/// SCHED_IDLE loses to any other thread on that CPU, so a busy CPU would starve the
+/// tracer and every tracee with it. A watchdog thread (cptrace.c) puts the tracer back
+/// to normal scheduling on all its CPUs when it could run but has handled no stop for
+/// 20 ms; sharing is tried again after a back-off that doubles each time. Sharing is
+/// off with one usable CPU, where the user may not leave SCHED_IDLE again (no
+/// CAP_SYS_NICE and RLIMIT_NICE below 20), and with `KTRACE_SHARE_CPU=0`.
+struct CPUSharing {
+    /// The CPU the tracer is pinned to, or -1 while it runs normally.
+    private(set) var cpu: Int32 = -1
+    private var enabled: Bool
+    private var started = false
+    /// When the tracee's CPU was last looked up, and when sharing may be tried again.
+    private var lastLookup = 0
+    private var retryAt = 0
+    private var backoff = CPUSharing.firstBackoff
+    private var sharedSince = 0
+    private var calm = 0, crowded = 0
+    /// KTRACE_STATS: moves to another CPU, and returns to normal scheduling.
+    private(set) var moves = 0
+
+    static let lookupInterval = 1_000_000            // 1 ms
+    static let calmLookups = 4
+    static let firstBackoff = 100_000_000            // 100 ms
+    static let longestBackoff = 5_000_000_000        // 5 s
+
+    init() {
+        let off = getenv("KTRACE_SHARE_CPU").map { String(cString: $0) == "0" } ?? false
+        enabled = !off && cpt_usable_cpus() > 1
+    }
+
+    var rescues: Int { Int(cpt_share_rescues()) }
+
+    /// At each stop of `t`, at `now` (ns): at most once a millisecond, looks at the
+    /// machine's load and follows `t` to its CPU.
+    @inline(__always) mutating func atStop(_ t: TracedThread, now: Int, stops: Int) {
+        guard enabled else { return }
+        if !started {
+            // Here, on the thread that runs the loop: it is the one pinned.
+            started = true
+            guard cpt_share_start() == 0 else { enabled = false; return }
+        }
+        cpt_share_progressed(stops)
+        if cpt_share_rescued() != 0 {
+            cpu = -1
+            retryAt = now &+ backoff
+            backoff = min(backoff * 2, CPUSharing.longestBackoff)
+            return
+        }
+        let sinceLookup = now &- lastLookup
+        guard sinceLookup >= CPUSharing.lookupInterval || sinceLookup < 0 else { return }
+        lastLookup = now
+        if cpu < 0 && now &- retryAt < 0 { return }
+        if cpt_share_crowded() != 0 {
+            // Twice in a row: the tracer's own writer can be running at a look, briefly.
+            crowded += 1
+            calm = 0
+            if cpu >= 0 && crowded >= 2 { cpt_share_release(); cpu = -1 }
+            if cpu < 0 { return }
+        } else {
+            crowded = 0
+            calm += 1
+        }
+        // Sharing again only after a few calm looks: a passing thread is no reason to move.
+        if cpu < 0 && calm < CPUSharing.calmLookups { return }
+        cpt_share_settle()
+        // A second of sharing without starving: the next starvation backs off briefly again.
+        if cpu >= 0 && now &- sharedSince > 1_000_000_000 { backoff = CPUSharing.firstBackoff }
+        let c = cpt_task_cpu(t.tid)
+        guard c >= 0, c != cpu else { return }
+        if cpt_share_cpu(c) != 0 {
+            // Not a CPU this tracer may use (a cpuset): run normally, as without sharing.
+            enabled = false
+            cpu = -1
+            return
+        }
+        if cpu < 0 { sharedSince = now }
+        cpu = c
+        moves += 1
+    }
+}
