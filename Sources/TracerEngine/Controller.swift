@@ -119,7 +119,7 @@ public enum Controller {
     static func spawnTracer(_ o: Options) -> Int32 {
         var ready: [Int32] = [0, 0]
         guard cpt_pipe_cloexec(&ready) == 0 else { return -1 }
-        let started = TracerProcess.spawn(.background, keep: [ready[1]], numbers: [ready[1]], closeInChild: [ready[0]])
+        let started = TracerProcess.spawn(keep: [ready[1]]) { backgroundTracerMain(o, ready: ready[1]) }
         close(ready[1])
         guard started else { close(ready[0]); return -1 }
         var pid: Int32 = 0

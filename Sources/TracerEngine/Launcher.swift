@@ -17,9 +17,10 @@ public enum Launcher {
         var toTracer: [Int32] = [0, 0], toCommand: [Int32] = [0, 0]
         guard cpt_pipe_cloexec(&toTracer) == 0, cpt_pipe_cloexec(&toCommand) == 0 else { Diagnostics.err(1, "pipe") }
         let commandPid = getpid()
-        guard TracerProcess.spawn(.command, keep: [fd, toTracer[0], toCommand[1]],
-                                  numbers: [fd, commandPid, toTracer[0], toCommand[1], filter != nil ? 1 : 0],
-                                  closeInChild: [], pidPipe: toCommand[1]) else { Diagnostics.err(1, "fork") }
+        let filtered = filter != nil
+        guard TracerProcess.spawn(keep: [fd, toTracer[0], toCommand[1]], pidPipe: toCommand[1], {
+            tracerMain(o, fd: fd, command: commandPid, fromCommand: toTracer[0], toCommand: toCommand[1], filtered: filtered)
+        }) else { Diagnostics.err(1, "fork") }
         close(fd)
         // Built while the tracer starts (both take milliseconds), loaded once attached.
         let program = filter?.compile()

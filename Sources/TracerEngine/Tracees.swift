@@ -118,16 +118,24 @@ func readSmallFile(_ path: String) -> String? {
     return String(decoding: buf[0..<n], as: UTF8.self)
 }
 
-/// The process tracing `pid` (its TracerPid) and that process's name, if any.
-func ptraceHolder(of pid: Int32) -> (pid: Int32, name: String)? {
+/// A field of /proc/<pid>/status ("TracerPid", "Tgid"), as a number.
+func statusNumber(_ pid: Int32, _ field: String) -> Int32? {
     guard let status = readSmallFile("/proc/\(pid)/status") else { return nil }
-    for line in status.split(separator: "\n") where line.hasPrefix("TracerPid:") {
-        guard let tracer = Int32(line.dropFirst(10).trimmingSpaces), tracer != 0 else { return nil }
-        var name = readSmallFile("/proc/\(tracer)/comm") ?? "?"
-        if name.hasSuffix("\n") { name.removeLast() }
-        return (tracer, name)
+    let key = field + ":"
+    for line in status.split(separator: "\n") where line.hasPrefix(key) {
+        return Int32(line.dropFirst(key.count).trimmingSpaces)
     }
     return nil
+}
+
+/// The process tracing `pid` and that process's name, if any. TracerPid names the
+/// tracing thread, which is not the process's first thread in ktrace's tracer.
+func ptraceHolder(of pid: Int32) -> (pid: Int32, name: String)? {
+    guard let thread = statusNumber(pid, "TracerPid"), thread != 0 else { return nil }
+    let tracer = statusNumber(thread, "Tgid") ?? thread
+    var name = readSmallFile("/proc/\(tracer)/comm") ?? "?"
+    if name.hasSuffix("\n") { name.removeLast() }
+    return (tracer, name)
 }
 
 /// The name the kernel keeps for a thread (/proc/pid/task/tid/comm).
