@@ -34,7 +34,8 @@ struct CPUSharing {
     private var retryAt = 0
     private var backoff = CPUSharing.firstBackoff
     private var sharedSince = 0
-    private var calm = 0, crowded = 0
+    // Calm at first: a traced command starts sharing at its first look.
+    private var calm = CPUSharing.calmLookups, crowded = 0
     /// KTRACE_STATS: moves to another CPU, and returns to normal scheduling.
     private(set) var moves = 0
 
