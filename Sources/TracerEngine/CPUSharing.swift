@@ -34,6 +34,8 @@ struct CPUSharing {
     private var retryAt = 0
     private var backoff = CPUSharing.firstBackoff
     private var sharedSince = 0
+    /// When the last four moves happened, oldest first.
+    private var recentMoves = (Int.min / 2, Int.min / 2, Int.min / 2, Int.min / 2)
     // Calm at first: a traced command starts sharing at its first look.
     private var calm = CPUSharing.calmLookups, crowded = 0
     /// KTRACE_STATS: moves to another CPU, and returns to normal scheduling.
@@ -41,6 +43,7 @@ struct CPUSharing {
 
     static let lookupInterval = 1_000_000            // 1 ms
     static let calmLookups = 4
+    static let thrashWindow = 10_000_000              // 10 ms
     static let firstBackoff = 100_000_000            // 100 ms
     static let longestBackoff = 5_000_000_000        // 5 s
 
@@ -97,5 +100,15 @@ struct CPUSharing {
         if cpu < 0 { sharedSince = now }
         cpu = c
         moves += 1
+        // Tracees that keep changing CPUs (a shell starting one short command after
+        // another, each on the idle CPU) would have the tracer migrate after each:
+        // four moves within 10 ms, and it runs normally for a while instead.
+        recentMoves = (recentMoves.1, recentMoves.2, recentMoves.3, now)
+        if now &- recentMoves.0 < CPUSharing.thrashWindow {
+            cpt_share_release()
+            cpu = -1
+            retryAt = now &+ CPUSharing.firstBackoff
+            recentMoves = (Int.min / 2, Int.min / 2, Int.min / 2, Int.min / 2)
+        }
     }
 }
