@@ -34,8 +34,9 @@ struct CPUSharing {
     private var retryAt = 0
     private var backoff = CPUSharing.firstBackoff
     private var sharedSince = 0
-    /// When the last four moves happened, oldest first.
+    /// The stop counts at the last four moves, oldest first.
     private var recentMoves = (Int.min / 2, Int.min / 2, Int.min / 2, Int.min / 2)
+    private var lastLookedUp: Int32 = 0
     // Calm at first: a traced command starts sharing at its first look.
     private var calm = CPUSharing.calmLookups, crowded = 0
     /// KTRACE_STATS: moves to another CPU, and returns to normal scheduling.
@@ -43,7 +44,9 @@ struct CPUSharing {
 
     static let lookupInterval = 1_000_000            // 1 ms
     static let calmLookups = 4
-    static let thrashWindow = 10_000_000              // 10 ms
+    static let otherThreadInterval = 100_000          // 100 µs
+    /// Fewer stops than this per move, on average over four moves, is thrashing.
+    static let stopsPerMove = 8
     static let firstBackoff = 100_000_000            // 100 ms
     static let longestBackoff = 5_000_000_000        // 5 s
 
@@ -71,8 +74,12 @@ struct CPUSharing {
             return
         }
         let sinceLookup = now &- lastLookup
-        guard sinceLookup >= CPUSharing.lookupInterval || sinceLookup < 0 else { return }
+        // Once a millisecond; sooner for another thread than the last one looked up (a
+        // new child that the kernel started on another CPU, its parent once it is done).
+        guard sinceLookup >= CPUSharing.lookupInterval || sinceLookup < 0
+              || (t.tid != lastLookedUp && sinceLookup >= CPUSharing.otherThreadInterval) else { return }
         lastLookup = now
+        lastLookedUp = t.tid
         if cpu < 0 && now &- retryAt < 0 { return }
         if cpt_share_crowded() != 0 {
             // Twice in a row: the tracer's own writer can be running at a look, briefly.
@@ -100,11 +107,11 @@ struct CPUSharing {
         if cpu < 0 { sharedSince = now }
         cpu = c
         moves += 1
-        // Tracees that keep changing CPUs (a shell starting one short command after
-        // another, each on the idle CPU) would have the tracer migrate after each:
-        // four moves within 10 ms, and it runs normally for a while instead.
-        recentMoves = (recentMoves.1, recentMoves.2, recentMoves.3, now)
-        if now &- recentMoves.0 < CPUSharing.thrashWindow {
+        // A move costs a migration, worth it only if enough stops follow on the new CPU:
+        // tracees that keep changing CPUs with few stops in between (threads busy on
+        // several CPUs) make the tracer run normally for a while instead.
+        recentMoves = (recentMoves.1, recentMoves.2, recentMoves.3, stops)
+        if stops &- recentMoves.0 < CPUSharing.stopsPerMove * 4 {
             cpt_share_release()
             cpu = -1
             retryAt = now &+ CPUSharing.firstBackoff
