@@ -19,11 +19,14 @@ import CPtrace
 /// over.
 ///
 /// SCHED_IDLE loses to any other thread on that CPU, so a busy CPU would starve the
-/// tracer and every tracee with it. A watchdog thread (cptrace.c) puts the tracer back
-/// to normal scheduling on all its CPUs when it could run but has handled no stop for
-/// 20 ms; sharing is tried again after a back-off that doubles each time. Sharing is
-/// off with one usable CPU, where the user may not leave SCHED_IDLE again (no
-/// CAP_SYS_NICE and RLIMIT_NICE below 20), and with `KTRACE_SHARE_CPU=0`.
+/// tracer and every tracee with it. So the tracer shares only while /proc/loadavg
+/// shows fewer running threads than CPUs, besides its own; and a watchdog thread
+/// (cptrace.c) puts it back to normal scheduling on all its CPUs when it could run but
+/// has handled no stop for 20 ms, to try again after a back-off that doubles each
+/// time. Tracees that change CPUs every few stops are not followed for a while (each
+/// move is a migration). Sharing is off with one usable CPU, where the user may not
+/// leave SCHED_IDLE again (no CAP_SYS_NICE and RLIMIT_NICE below 20), and with
+/// `KTRACE_SHARE_CPU=0`.
 struct CPUSharing {
     /// The CPU the tracer is pinned to, or -1 while it runs normally.
     private(set) var cpu: Int32 = -1
@@ -57,8 +60,8 @@ struct CPUSharing {
 
     var rescues: Int { Int(cpt_share_rescues()) }
 
-    /// At each stop of `t`, at `now` (ns): at most once a millisecond, looks at the
-    /// machine's load and follows `t` to its CPU.
+    /// At each stop of `t`, at `now` (ns): now and then, looks at the machine's load
+    /// and follows `t` to its CPU.
     @inline(__always) mutating func atStop(_ t: TracedThread, now: Int, stops: Int) {
         guard enabled else { return }
         if !started {
