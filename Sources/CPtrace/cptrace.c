@@ -239,8 +239,8 @@ int cpt_task_cpu(pid_t tid)
 
 static cpu_set_t share_mask;          /* the tracer's affinity before any pinning */
 static pid_t share_tid;               /* the tracer thread */
-static pid_t share_writer;            /* the writer thread, once it has said so */
-static pid_t share_watchdog_tid;
+static pid_t share_writer;            /* the writer thread, once it has said so (atomic) */
+static pthread_t share_watchdog_thread;
 static int share_stat_fd = -1;        /* the tracer thread's /proc/self/task/<tid>/stat */
 static int share_loadavg_fd = -1;
 static int share_cpus;
@@ -269,9 +269,12 @@ static char tracer_state(void)
     return s && s[1] == ' ' ? s[2] : '?';
 }
 
+/* Under share_lock. */
 static void writer_policy(int idle)
 {
-    if (share_writer && share_writer_idle != idle && set_policy(share_writer, idle) == 0) share_writer_idle = idle;
+    pid_t writer = __atomic_load_n(&share_writer, __ATOMIC_RELAXED);
+    if (writer && share_writer_idle != idle && set_policy(writer, idle) == 0)
+        __atomic_store_n(&share_writer_idle, idle, __ATOMIC_RELAXED);
 }
 
 /* Back to normal scheduling on every CPU, under share_lock, from any thread. */
@@ -280,7 +283,7 @@ static void share_undo(void)
     set_policy(share_tid, 0);
     sched_setaffinity(share_tid, sizeof share_mask, &share_mask);
     writer_policy(0);
-    if (share_watchdog_tid) sched_setaffinity(share_watchdog_tid, sizeof share_mask, &share_mask);
+    pthread_setaffinity_np(share_watchdog_thread, sizeof share_mask, &share_mask);
     share_armed = 0;
 }
 
@@ -291,7 +294,6 @@ static void share_undo(void)
 static void *share_watchdog(void *unused)
 {
     (void)unused;
-    share_watchdog_tid = (pid_t)syscall(SYS_gettid);
     long last = -1;
     int starving = 0, idle = 0;
     for (;;) {
@@ -344,16 +346,15 @@ int cpt_share_start(void)
     snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)share_tid);
     share_stat_fd = open(path, O_RDONLY | O_CLOEXEC);
     if (share_stat_fd < 0) return errno;
-    pthread_t thread;
-    int err = pthread_create(&thread, NULL, share_watchdog, NULL);
+    int err = pthread_create(&share_watchdog_thread, NULL, share_watchdog, NULL);
     if (err) return err;
-    pthread_detach(thread);
+    pthread_detach(share_watchdog_thread);
     return 0;
 }
 
 /* The writer thread names itself: it runs at SCHED_IDLE too while sharing, since a
    normal thread on the shared CPU would make the kernel wake the tracee elsewhere. */
-void cpt_share_writer(void) { share_writer = (pid_t)syscall(SYS_gettid); }
+void cpt_share_writer(void) { __atomic_store_n(&share_writer, (pid_t)syscall(SYS_gettid), __ATOMIC_RELAXED); }
 
 /* The tracer waits for the writer (a full pool, a flush): the writer must not starve. */
 void cpt_share_boost_writer(void)
@@ -379,8 +380,7 @@ int cpt_share_cpu(int cpu)
         share_undo();
     } else {
         writer_policy(1);
-        if (share_watchdog_tid && CPU_COUNT(&others) > 0)
-            sched_setaffinity(share_watchdog_tid, sizeof others, &others);
+        if (CPU_COUNT(&others) > 0) pthread_setaffinity_np(share_watchdog_thread, sizeof others, &others);
         if (!share_armed) {
             share_armed = 1;
             pthread_cond_signal(&share_cond);
