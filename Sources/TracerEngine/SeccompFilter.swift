@@ -16,7 +16,9 @@ import LinuxABI
 ///   followed through PTRACE_O_TRACECLONE, but the event stop does not carry the flags);
 /// - fork/vfork with `-i` (the child's RET names the parent's syscall);
 /// - prctl: PR_SET_NAME changes the name in every record header;
-/// - rt_sigaction with `s` (PSIG shows the handler);
+/// - rt_sigaction with `s` (PSIG shows the handler): on x86-64 only the calls that set
+///   an action (a non-null `act`), unless rt_sigaction records are wanted too; a
+///   program asking for its handlers (Python does, for every signal) is not stopped;
 /// - ktrace's utrace number (0x7574, x86-64) with `u`.
 /// Signals need no syscall stop: signal-delivery-stops happen under PTRACE_CONT too.
 struct SeccompFilter {
@@ -26,6 +28,8 @@ struct SeccompFilter {
     /// Numbers no table knows must stop too (a selection that includes them, with `c`).
     let others: Bool
     let utrace: Bool
+    /// x86-64 rt_sigaction stops only to learn handlers: only calls that set one need to.
+    let sigactionSetsOnly: Bool
 
     /// SECCOMP_RET_TRACE's data in ktrace's filter: "KT".
     static let traceData: UInt32 = 0x4b54
@@ -41,6 +45,9 @@ struct SeccompFilter {
         i386 = SeccompFilter.needed(.i386, f, selection)
         others = records && selection.contains(.x86_64, Int.max)
         utrace = f.contains(.user)
+        let rtSigaction = SpecialSyscalls(.x86_64).rtSigaction
+        sigactionSetsOnly = !others && x86_64.indices.contains(rtSigaction) && x86_64[rtSigaction]
+            && !SeccompFilter.needed(.x86_64, f.subtracting(.psig), selection)[rtSigaction]
         // Numbers without a table entry stop through `others`; only known ones can be let through.
         func stopsAll(_ needed: [Bool], _ arch: LinuxArch) -> Bool {
             !zip(Syscalls.table(arch), needed).contains { $0.0 != nil && !$0.1 }
@@ -97,9 +104,17 @@ struct SeccompFilter {
             return .failure(Errno(ENOMEM))
         }
         defer { seccomp_release(native) }
+        let rtSigaction = SpecialSyscalls(.x86_64).rtSigaction
         for nr in x86_64.indices where x86_64[nr] != others {
-            let rc = seccomp_rule_add_exact_array(native, x86_64[nr] ? SeccompFilter.actTrace : SeccompFilter.actAllow,
+            var rc: Int32
+            if nr == rtSigaction && sigactionSetsOnly {
+                // Its second argument, `act`, not null.
+                var setsAction = scmp_arg_cmp(arg: 1, op: SCMP_CMP_NE, datum_a: 0, datum_b: 0)
+                rc = seccomp_rule_add_exact_array(native, SeccompFilter.actTrace, Int32(nr), 1, &setsAction)
+            } else {
+                rc = seccomp_rule_add_exact_array(native, x86_64[nr] ? SeccompFilter.actTrace : SeccompFilter.actAllow,
                                                   Int32(nr), 0, nil)
+            }
             if rc != 0 { return .failure(Errno(-rc)) }
         }
         if utrace && !others {

@@ -191,6 +191,15 @@ static int signals(char **argv)
     return 0;
 }
 
+/* Asks N times for SIGUSR1's action (a null `act`: nothing changes), then as `signals`. */
+static int sigquery(char **argv)
+{
+    long n = count_arg(argv[0]);
+    char old[32];   /* struct kernel_sigaction: handler, flags, restorer, mask */
+    for (long i = 0; i < n; i++) check(syscall(SYS_rt_sigaction, SIGUSR1, NULL, old, 8), "rt_sigaction query");
+    return signals(argv);
+}
+
 static int sigdefault(char **argv) { (void)argv; sys_kill_self(SIGTERM); return 1; }
 static int sigkill(char **argv) { (void)argv; sys_kill_self(SIGKILL); return 1; }
 
@@ -421,6 +430,7 @@ static const struct scenario scenarios[] = {
     { "io", io, 0, "", "pipe2, write/read, writev/readv, pwrite64/pread64 on a memfd, 10000-byte write/read, "
                        "sendto/recvfrom and sendmsg/recvmsg on a socketpair, read on a closed fd (EBADF)" },
     { "signals", signals, 0, "", "SIGUSR1 to a handler, SIGUSR2 ignored, exit 0" },
+    { "sigquery", sigquery, 1, "N", "N rt_sigaction(SIGUSR1, NULL, &old) queries, then as signals" },
     { "sigdefault", sigdefault, 0, "", "kill(self, SIGTERM) with the default action: dies by the signal" },
     { "sigchld", sigchld, 0, "", "libc fork (a clone); the child exits 3; the parent wait4s it" },
     { "sigstop", sigstop, 0, "", "kill(self, SIGSTOP); exits 0 once continued" },

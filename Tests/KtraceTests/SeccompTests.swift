@@ -111,6 +111,26 @@ final class SeccompTests: KtraceTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(psig.psig).action, 1)   // caught: neither SIG_DFL nor SIG_IGN
     }
 
+    /// A program asking for its signal actions (a null `act`, as Python does for every
+    /// signal at start) is not stopped for it: 1000 more queries cost no stop. The calls
+    /// that set a handler still stop, and PSIG shows the handler, as without the filter.
+    func testSignalActionQueriesDoNotStop() throws {
+        let few = ktraceRun(["-t", "s"], [Products.testprog, "sigquery", "10"], filter: true)
+        let many = ktraceRun(["-t", "s"], [Products.testprog, "sigquery", "1010"], filter: true)
+        for r in [few, many] { XCTAssertEqual(r.result.status, 0, r.result.err) }
+        XCTAssertLessThanOrEqual(abs(try XCTUnwrap(many.stops) - XCTUnwrap(few.stops)), 10)
+        let (f, _) = assertSameRecords(["-t", "s"], [Products.testprog, "sigquery", "100"])
+        let psig = try XCTUnwrap(f.records.first { $0.type == .psig })
+        XCTAssertEqual(psig.psig?.signo, SIGUSR1)
+        XCTAssertGreaterThan(try XCTUnwrap(psig.psig).action, 1)   // the handler set after the queries
+        // Recording rt_sigaction itself stops at every call again: 1000 more queries, 1000 more CALLs.
+        func recorded(_ n: String) -> Int {
+            ktraceRun(["-e", "rt_sigaction"], [Products.testprog, "sigquery", n], filter: true)
+                .records.filter { $0.isCall("rt_sigaction") }.count
+        }
+        XCTAssertEqual(recorded("1010") - recorded("10"), 1000)
+    }
+
     // MARK: stops
 
     /// With `-e openat` the getppid loop costs no stop at all: 1000 and 3000 iterations
