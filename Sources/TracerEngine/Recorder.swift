@@ -187,6 +187,19 @@ final class Recorder {
         commit(r, .structure, length: nameLen + 1 + n, t)
     }
 
+    /// STRUCT from an i386 process: its struct at `address`, widened to the x86-64
+    /// layout the record carries under `name`.
+    func structure(_ t: TracedThread, name: StaticString, address: UInt64, i386 layout: I386Layout) {
+        guard address != 0, let r = begin(t) else { return }
+        let nameLen = name.utf8CodeUnitCount
+        guard layout.size <= 1024, nameLen + 1 + layout.wideSize <= pool.payloadCapacity,
+              cpt_read_mem(t.tid, scratch, address, layout.size) == layout.size else { cancel(r); return }
+        r.payload.copyMemory(from: name.utf8Start, byteCount: nameLen)
+        r.payload.storeBytes(of: 0, toByteOffset: nameLen, as: UInt8.self)
+        layout.widen(scratch, into: r.payload + nameLen + 1)
+        commit(r, .structure, length: nameLen + 1 + layout.wideSize, t)
+    }
+
     /// STRUCT_ARRAY: `count` items of `itemSize` bytes at `address`, trimmed to the genio size.
     func structArray(_ t: TracedThread, name: StaticString, address: UInt64, itemSize: Int, count: Int64) {
         guard address != 0, count > 0, let r = begin(t) else { return }

@@ -281,10 +281,20 @@ public final class Tracer {
     func recordStruct(_ t: TracedThread, _ s: StructCapture, _ ret: Int64) {
         let f = t.process.facilities
         let wide = t.arch == .x86_64
+        // An i386 process's structs are widened to the x86-64 layouts as they are recorded.
+        func structure(_ name: StaticString, _ a: Int, size: Int, i386 layout: I386Layout?) {
+            guard f.contains(.structure) else { return }
+            if let layout, !wide {
+                recorder.structure(t, name: name, address: t.uarg(a), i386: layout)
+            } else {
+                recorder.structure(t, name: name, address: t.uarg(a), size: size)
+            }
+        }
+        /// The i386 syscalls with 64-bit structs end so (stat64, clock_nanosleep_time64, prlimit64).
+        var i386Has64BitStruct: Bool { desc(t.arch, t.nr)?.name.hasSuffix("64") ?? false }
         switch s {
         case .stat(let a):
-            // i386 stat64 is not converted yet: recorded only for x86-64 processes.
-            if wide && f.contains(.structure) { recorder.structure(t, name: "stat", address: t.uarg(a), size: 144) }
+            structure("stat", a, size: LinuxStat.size, i386: i386Has64BitStruct ? .stat64 : .stat)
         case .statx(let a):
             if f.contains(.structure) { recorder.structure(t, name: "statx", address: t.uarg(a), size: 256) }
         case .sockaddrIn(let a, let len):
@@ -295,19 +305,20 @@ public final class Tracer {
             guard t.uarg(lenPtr) != 0, cpt_read_mem(t.tid, &len, t.uarg(lenPtr), 4) == 4 else { return }
             sockaddr(t, address: t.uarg(a), length: Int64(len), lookedUp: false)
         case .timespec(let a):
-            if wide && f.contains(.structure) { recorder.structure(t, name: "timespec", address: t.uarg(a), size: 16) }
+            structure("timespec", a, size: LinuxTimespec.size, i386: i386Has64BitStruct ? nil : .timespec)
         case .rlimit(let a):
-            if f.contains(.structure) { recorder.structure(t, name: "rlimit", address: t.uarg(a), size: 16) }
+            structure("rlimit", a, size: LinuxRlimit.size, i386: i386Has64BitStruct ? nil : .rlimit)   // prlimit64: 64-bit
         case .sigaction(let a):
-            if wide && f.contains(.structure) { recorder.structure(t, name: "sigaction", address: t.uarg(a), size: 32) }
+            structure("sigaction", a, size: LinuxSigaction.size, i386: .sigaction)
         case .itimerval(let a):
-            if wide && f.contains(.structure) { recorder.structure(t, name: "itimerval", address: t.uarg(a), size: 32) }
+            structure("itimerval", a, size: LinuxItimerval.size, i386: .itimerval)
         case .sigset(let a):
             if f.contains(.structure) { recorder.structure(t, name: "sigset", address: t.uarg(a), size: 8) }
         case .pollfds(let a, let count):
             if f.contains(.structArray) { recorder.structArray(t, name: "pollfd", address: t.uarg(a), itemSize: 8, count: t.arg(count)) }
         case .epollEvents(let a):
-            if wide && f.contains(.structArray) { recorder.structArray(t, name: "epoll_event", address: t.uarg(a), itemSize: 12, count: ret) }
+            // 12 bytes on both ABIs (packed on x86-64, 4-byte aligned on i386).
+            if f.contains(.structArray) { recorder.structArray(t, name: "epoll_event", address: t.uarg(a), itemSize: 12, count: ret) }
         }
     }
 

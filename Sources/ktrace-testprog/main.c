@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -348,6 +349,21 @@ static int access_loop(char **argv)
     return 0;
 }
 
+/* Structs whose i386 layouts differ from x86-64's: nanosleep 1 ms, setitimer
+ * ITIMER_REAL to 100 s then back to 0, getrlimit RLIMIT_NOFILE. */
+static int structs(char **argv)
+{
+    (void)argv;
+    long ts[2] = { 0, 1000000 };   /* a long per field: the ABI's own timespec */
+    check(syscall(SYS_nanosleep, ts, NULL), "nanosleep");
+    long timer[4] = { 0, 0, 100, 0 }, off[4] = { 0, 0, 0, 0 };
+    check(syscall(SYS_setitimer, ITIMER_REAL, timer, NULL), "setitimer");
+    check(syscall(SYS_setitimer, ITIMER_REAL, off, NULL), "setitimer");
+    unsigned long limit[2];
+    check(syscall(SYS_getrlimit, RLIMIT_NOFILE, limit), "getrlimit");
+    return 0;
+}
+
 /* What a program can see of its own scheduling: ktrace must never change it. */
 static int sched_scenario(char **argv)
 {
@@ -444,6 +460,7 @@ static const struct scenario scenarios[] = {
     { "loop", loop, 0, "", "prints its pid, then getppid + 10 ms nanosleep forever" },
     { "readpipe", readpipe, 0, "", "one read(0) and prints what it got" },
     { "getppid", getppid_loop, 1, "N", "N getppid calls" },
+    { "structs", structs, 0, "", "nanosleep 1 ms, setitimer ITIMER_REAL 100 s then 0, getrlimit RLIMIT_NOFILE" },
     { "sched", sched_scenario, 1, "N", "N getppid calls, then prints \"cpus C policy P nice N\" (its affinity and scheduling)" },
     { "access", access_loop, 1, "N", "N access(\"/\", F_OK) calls" },
     { "rw", rw, 1, "N", "N 4 KiB reads from /dev/zero, each followed by a write to /dev/null" },

@@ -215,14 +215,18 @@ final class SeccompTests: KtraceTestCase {
     }
 
     /// A 32-bit build of the test program (gcc -m32; skipped only if the toolchain cannot build one).
-    func testI386Program() throws {
-        let dir = makeTempDir()
-        let prog = dir + "/testprog32"
+    func buildI386Testprog() throws -> String {
+        let prog = makeTempDir() + "/testprog32"
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         let cc = runProcess("/usr/bin/gcc", ["-m32", "-O1", "-I\(root)/Sources/KtraceUtrace/include", "-o", prog,
                                              "\(root)/Sources/ktrace-testprog/main.c", "\(root)/Sources/KtraceUtrace/utrace.c", "-lpthread"],
                             timeout: 120)
         try XCTSkipIf(cc.status != 0, "gcc -m32 cannot build here: \(cc.err)")
+        return prog
+    }
+
+    func testI386Program() throws {
+        let prog = try buildI386Testprog()
         let work = makeTempDir()
         let clear = { for n in (try? FileManager.default.contentsOfDirectory(atPath: work)) ?? [] {
             try? FileManager.default.removeItem(atPath: work + "/" + n) } }
@@ -236,6 +240,65 @@ final class SeccompTests: KtraceTestCase {
         // 2000 more getppid calls would be 4000 more stops if they stopped; a couple of
         // stops around start-up and exit vary from run to run on a loaded machine.
         XCTAssertLessThanOrEqual(abs(try XCTUnwrap(many.stops) - XCTUnwrap(few.stops)), 10)
+    }
+
+    /// An i386 process's structs reach the trace in the x86-64 layouts, so they decode
+    /// to what a 64-bit build of the same program records.
+    func testI386StructsAreWidened() throws {
+        let prog = try buildI386Testprog()
+        func structs(_ command: [String]) -> [String: [LinuxStruct]] {
+            let r = ktraceRun(["-t", "t"], command, filter: true)
+            XCTAssertEqual(r.result.status, 0, r.result.err)
+            var byName: [String: [LinuxStruct]] = [:]
+            for s in r.records.compactMap(\.structure) {
+                let decoded = s.data.withUnsafeBytes { data in
+                    Array(s.name.utf8).withUnsafeBytes { LinuxStruct.decode(name: $0, data: data) }
+                }
+                guard case .value(let v) = decoded else { XCTFail("STRU \(s.name) does not decode"); continue }
+                byName[s.name, default: []].append(v)
+            }
+            return byName
+        }
+        let narrow = structs([prog, "structs"]), wide = structs([Products.testprog, "structs"])
+        XCTAssertEqual(narrow["timespec"]?.count, 1)
+        if case .timespec(let ts)? = narrow["timespec"]?.first {
+            XCTAssertEqual(ts, LinuxTimespec(seconds: 0, fraction: 1_000_000))
+        } else { XCTFail("no timespec: \(narrow)") }
+        if case .itimerval(let it)? = narrow["itimerval"]?.first {
+            XCTAssertEqual(it.value, LinuxTimespec(seconds: 100, fraction: 0))
+        } else { XCTFail("no itimerval: \(narrow)") }
+        XCTAssertEqual(narrow["itimerval"]?.count, 2)
+        if case .rlimit(let n)? = narrow["rlimit"]?.first, case .rlimit(let w)? = wide["rlimit"]?.first {
+            XCTAssertEqual(n, w)
+        } else { XCTFail("no rlimit: \(narrow) \(wide)") }
+
+        // sigaction, the last two in `signals`: a handler for SIGUSR1 (a 32-bit address),
+        // then SIG_IGN for SIGUSR2, each with the mask a 64-bit build has. (Flags differ:
+        // x86-64's glibc adds SA_RESTORER, i386's does not need it.)
+        let narrowSig = structs([prog, "signals"])["sigaction"] ?? [], wideSig = structs([Products.testprog, "signals"])["sigaction"] ?? []
+        XCTAssertGreaterThanOrEqual(narrowSig.count, 2)
+        XCTAssertGreaterThanOrEqual(wideSig.count, 2)
+        for (n, w) in zip(narrowSig.suffix(2), wideSig.suffix(2)) {
+            guard case .sigaction(let n) = n, case .sigaction(let w) = w else { XCTFail("not sigactions"); continue }
+            XCTAssertEqual(n.mask, w.mask)
+            XCTAssertEqual(n.handler == 1, w.handler == 1)
+            XCTAssertLessThan(n.handler, 1 << 32)
+        }
+        if case .sigaction(let n)? = narrowSig.suffix(2).first { XCTAssertGreaterThan(n.handler, 1) }
+        if case .sigaction(let n)? = narrowSig.last { XCTAssertEqual(n.handler, 1) }   // SIG_IGN
+
+        // stat64 (fstatat64 in `paths`): the file it wrote, 5 bytes, regular, ours.
+        let work = makeTempDir()
+        let stats = structs([prog, "paths", work])["stat"] ?? []
+        XCTAssertEqual(stats.count, 1)
+        if case .stat(let st)? = stats.first {
+            XCTAssertEqual(st.mode & 0o170000, 0o100000)
+            XCTAssertEqual(st.uid, getuid())
+            XCTAssertEqual(st.nlink, 1)
+            XCTAssertEqual(st.size, 5)
+            XCTAssertGreaterThan(st.ino, 0)
+            XCTAssertGreaterThan(st.mtime.seconds, 1_700_000_000)
+        } else { XCTFail("no stat: \(stats)") }
     }
 
     // MARK: the tracer killed
