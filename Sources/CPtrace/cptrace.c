@@ -216,6 +216,18 @@ int cpt_usable_cpus(void)
 
 /* ---- Sharing the tracee's CPU (TracerEngine/CPUSharing.swift) ---- */
 
+/* Field `field` (1-based, 3 or more) of a /proc stat line held in `buf`, or NULL.
+   The command name (field 2) may hold spaces and parentheses: count from its last ')'. */
+static const char *stat_field(const char *buf, int field)
+{
+    const char *s = strrchr(buf, ')');
+    if (!s) return NULL;
+    for (int at = 2; *s; s++) {
+        if (*s == ' ' && ++at == field) return s + 1;
+    }
+    return NULL;
+}
+
 /* The CPU a thread last ran on: field 39 of /proc/<tid>/stat. */
 int cpt_task_cpu(pid_t tid)
 {
@@ -227,14 +239,8 @@ int cpt_task_cpu(pid_t tid)
     close(fd);
     if (n <= 0) return -1;
     buf[n] = 0;
-    /* The command name (field 2) may hold spaces: count from its closing parenthesis. */
-    char *s = strrchr(buf, ')');
-    if (!s) return -1;
-    int field = 2;
-    for (; *s; s++) {
-        if (*s == ' ' && ++field == 39) return atoi(s + 1);
-    }
-    return -1;
+    const char *cpu = stat_field(buf, 39);
+    return cpu ? atoi(cpu) : -1;
 }
 
 static cpu_set_t share_mask;          /* the tracer's affinity before any pinning */
@@ -258,15 +264,15 @@ static int set_policy(pid_t tid, int idle)
     return sched_setscheduler(tid, idle ? SCHED_IDLE : SCHED_OTHER, &sp);
 }
 
-/* The tracer thread's scheduling state: 'R' when it could run. */
+/* The tracer thread's scheduling state (field 3): 'R' when it could run. */
 static char tracer_state(void)
 {
     char buf[512];
     ssize_t n = pread(share_stat_fd, buf, sizeof buf - 1, 0);
     if (n <= 0) return '?';
     buf[n] = 0;
-    char *s = strrchr(buf, ')');
-    return s && s[1] == ' ' ? s[2] : '?';
+    const char *state = stat_field(buf, 3);
+    return state ? *state : '?';
 }
 
 /* Under share_lock. */
@@ -425,6 +431,8 @@ void cpt_share_release(void)
 /* Whether the watchdog has put the tracer back since the last call. */
 int cpt_share_rescued(void)
 {
+    /* Called at every stop: a plain load, and the locked exchange only when set. */
+    if (!atomic_load_explicit(&share_rescued, memory_order_relaxed)) return 0;
     return atomic_exchange_explicit(&share_rescued, 0, memory_order_relaxed);
 }
 

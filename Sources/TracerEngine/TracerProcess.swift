@@ -67,12 +67,3 @@ enum TracerProcess {
         _exit(0)
     }
 }
-
-/// The entry point of the ktrace executable.
-public enum Ktrace {
-    public static func main(_ args: [String]) -> Never {
-        let options = Options.parse(args)
-        if options.command.isEmpty { Controller.run(options) }
-        Launcher.run(options)
-    }
-}

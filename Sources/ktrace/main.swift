@@ -1,3 +1,7 @@
 import TracerEngine
 
-Ktrace.main(CommandLine.arguments)
+let options = Options.parse(CommandLine.arguments)
+if options.command.isEmpty {
+    Controller.run(options)
+}
+Launcher.run(options)
