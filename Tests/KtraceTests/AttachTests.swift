@@ -179,7 +179,8 @@ final class AttachTests: KtraceTestCase {
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(eventually { Set(self.records(f).filter { $0.type == .procctor }.map(\.pid)).isSuperset(of: members) })
         XCTAssertTrue(eventually { self.records(f).contains { $0.isCall("getppid") } })
-        XCTAssertEqual(ktrace(["-c", "-g", "\(pgrp)"]).status, 0)
+        let cleared = ktrace(["-c", "-g", "\(pgrp)"])
+        XCTAssertEqual(cleared.status, 0, cleared.err)
         for m in members { assertLeftAlone(m, expectedState: ["S", "R"]) }
 
         // -d: the shell and everything below it.
