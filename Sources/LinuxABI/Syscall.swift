@@ -177,6 +177,9 @@ public struct SyscallDesc: Sendable {
     public let args: [ArgKind]
     public let io: IOCapture
     public let structs: [StructCapture]
+    /// Indexes of the path arguments, in order: each gives a NAMI record. Kept, not
+    /// computed: the tracer reads it at every syscall entry.
+    public let pathArgs: [Int]
 
     public init(name: String, nargs: Int, classes: SyscallClasses = [], args: [ArgKind] = [],
                 io: IOCapture = .none, structs: [StructCapture] = []) {
@@ -186,10 +189,8 @@ public struct SyscallDesc: Sendable {
         self.args = args
         self.io = io
         self.structs = structs
+        pathArgs = args.indices.filter { args[$0] == .path }
     }
 
     public func kind(_ i: Int) -> ArgKind { i < args.count ? args[i] : .hex }
-
-    /// Indexes of the path arguments, in order: each gives a NAMI record.
-    public var pathArgs: [Int] { args.indices.filter { args[$0] == .path } }
 }

@@ -60,15 +60,21 @@ struct CPUSharing {
 
     var rescues: Int { Int(cpt_share_rescues()) }
 
+    /// Starts the watchdog, on the thread that runs the loop (it is the one pinned).
+    /// A launched command's tracer does it before attaching, so that the command's
+    /// first stop does not wait for it; otherwise the first stop does.
+    mutating func start() {
+        guard enabled && !started else { return }
+        started = true
+        if cpt_share_start() != 0 { enabled = false }
+    }
+
     /// At each stop of `t`, at `now` (ns): now and then, looks at the machine's load
     /// and follows `t` to its CPU.
     @inline(__always) mutating func atStop(_ t: TracedThread, now: Int, stops: Int) {
         guard enabled else { return }
-        if !started {
-            // Here, on the thread that runs the loop: it is the one pinned.
-            started = true
-            guard cpt_share_start() == 0 else { enabled = false; return }
-        }
+        if !started { start() }
+        guard enabled else { return }
         cpt_share_progressed(stops)
         if cpt_share_rescued() != 0 {
             cpu = -1

@@ -35,15 +35,32 @@ public enum Launcher {
         if attachError != 0 { Diagnostics.err(1, "cannot trace \(commandPid)", errno: attachError) }
         if let program {
             // Only now, traced: a trapped syscall with no tracer would fail with ENOSYS.
-            var result: Int32
+            var failure: Int32 = 0
             switch program {
-            case .success(let p): result = p.load()
-            case .failure(let e): result = e.code
+            case .success(let p):
+                let (loaded, error) = p.load()
+                if loaded == 0 {
+                    failure = error
+                } else if error != 0 {
+                    // The x86-64 filter is in place (the tracer learns so at its first stop).
+                    Diagnostics.warnx("seccomp filter for i386 syscalls not installed (\(Diagnostics.errorText(error))): they are not seen")
+                }
+            case .failure(let e):
+                failure = e.code
             }
-            if result != 0 {
-                Diagnostics.warnx("seccomp filter not installed (\(Diagnostics.errorText(result))): every syscall stops")
+            if failure != 0 {
+                Diagnostics.warnx("seccomp filter not installed (\(Diagnostics.errorText(failure))): every syscall stops")
+                // Say so, then stop (SIGTRAP, which the tracer takes as this report and
+                // does not deliver) so that every syscall stops before the exec. With the
+                // filter in place nothing is said: its first stop tells the tracer.
+                _ = write(toTracer[1], &failure, 4)
+                var trap = sigset_t(), mask = sigset_t()
+                sigemptyset(&trap)
+                sigaddset(&trap, SIGTRAP)
+                pthread_sigmask(SIG_UNBLOCK, &trap, &mask)
+                _ = kill(commandPid, SIGTRAP)
+                pthread_sigmask(SIG_SETMASK, &mask, nil)
             }
-            _ = write(toTracer[1], &result, 4)
         }
         // From here every syscall is seen; records start at this execvp's execve.
         let cargs = o.command.map { strdup($0) } + [nil]
@@ -77,9 +94,16 @@ public enum Launcher {
 
     static func tracerMain(_ o: Options, fd: Int32, command: Int32, fromCommand: Int32, toCommand: Int32,
                            filtered: Bool) -> Never {
-        let selection = o.selection
         for d in [fd, fromCommand, toCommand] { _ = fcntl(d, F_SETFD, FD_CLOEXEC) }
         detachStdio()
+        // Everything the loop needs is ready before the command is attached: from then
+        // on the command waits for this tracer (its first stop, its exec).
+        let tracer = Tracer(poolSize: o.poolSize, genioSize: o.genioSize, waitForRequests: o.waitForRequests,
+                            traceFileName: o.file)
+        tracer.selection = o.selection
+        tracer.startControl()
+        tracer.sharing.start()
+        _ = tracer.adopt(pid: command, facilities: o.facilities.union(.procABI), fd: fd, recording: false)
         var go: UInt8 = 0
         guard read(fromCommand, &go, 1) == 1 else { _exit(1) }
         var options = CPT_O_TRACESYSGOOD | CPT_O_TRACEEXEC | CPT_O_TRACEEXIT | CPT_O_TRACECLONE
@@ -94,23 +118,20 @@ public enum Launcher {
         var err: Int32 = 0
         if cpt_seize(command, UInt(options)) != 0 {
             err = errno
-        } else if cpt_interrupt(command) != 0 {
+        } else if !filtered && cpt_interrupt(command) != 0 {
+            // Without a filter the command must stop at once, to be resumed under
+            // PTRACE_SYSCALL; with one, the filter stops it at its exec.
             err = errno
         }
         _ = write(toCommand, &err, 4)
-        close(toCommand)
         if err != 0 { _exit(1) }
-        let tracer = Tracer(poolSize: o.poolSize, genioSize: o.genioSize, waitForRequests: o.waitForRequests,
-                            traceFileName: o.file)
-        tracer.selection = selection
+        close(toCommand)
         if filtered {
-            tracer.filterReport = fromCommand
-            tracer.optionsWithoutFilter = UInt(optionsWithoutFilter)
+            _ = fcntl(fromCommand, F_SETFL, O_NONBLOCK)
+            tracer.pendingFilter = PendingFilter(tid: command, report: fromCommand, optionsWithoutFilter: UInt(optionsWithoutFilter))
         } else {
             close(fromCommand)
         }
-        tracer.startControl()
-        _ = tracer.adopt(pid: command, facilities: o.facilities.union(.procABI), fd: fd, recording: false)
         let lost = tracer.run()
         tracer.reportStats()
         if lost > 0 { Diagnostics.warnx("\(lost) event\(lost == 1 ? "" : "s") lost (out of request objects)") }

@@ -21,6 +21,15 @@ import LinuxABI
 ///   program asking for its handlers (Python does, for every signal) is not stopped;
 /// - ktrace's utrace number (0x7574, x86-64) with `u`.
 /// Signals need no syscall stop: signal-delivery-stops happen under PTRACE_CONT too.
+/// A launched command that has been told to load the filter.
+struct PendingFilter {
+    let tid: Int32
+    /// Where the command writes the errno if it could not (non-blocking).
+    let report: Int32
+    /// The ptrace options of a trace without a filter.
+    let optionsWithoutFilter: UInt
+}
+
 struct SeccompFilter {
     /// Per ABI, by number: this syscall must stop the command.
     let x86_64: [Bool]
@@ -79,15 +88,16 @@ struct SeccompFilter {
         var programs: [[UInt8]] = []
 
         /// Loads the programs into the calling process (the command, just before its
-        /// exec). Returns 0 or an errno. Without CAP_SYS_ADMIN the kernel wants
+        /// exec), the x86-64 one first. Returns how many loaded, and the errno of the
+        /// one that failed (0 when all did). Without CAP_SYS_ADMIN the kernel wants
         /// no_new_privs first; that also means a set-id program the command executes
         /// does not gain its privileges.
-        func load() -> Int32 {
-            for p in programs {
+        func load() -> (loaded: Int, error: Int32) {
+            for (i, p) in programs.enumerated() {
                 let rc = p.withUnsafeBytes { cpt_seccomp_load($0.baseAddress, UInt16(p.count / 8)) }
-                if rc != 0 { return rc }
+                if rc != 0 { return (i, rc) }
             }
-            return 0
+            return (programs.count, 0)
         }
     }
 
@@ -254,20 +264,25 @@ extension Tracer {
         return false
     }
 
-    /// At the command's first execve: the command has reported whether it installed
-    /// the filter. Without it, tracing goes on as without seccomp (every syscall stops).
-    func learnFilterState(_ t: TracedThread) {
-        var result: Int32 = -1
-        let n = read(filterReport, &result, 4)
-        close(filterReport)
-        filterReport = -1
-        if n == 4 && result == 0 {
+    /// At each stop of a command loading the filter: a seccomp stop shows that the
+    /// filter is in place. A SIGTRAP that follows a report on the pipe is the command
+    /// saying that it could not load it: from here on it is traced as without a filter
+    /// (every syscall stops; no kill on exit; children without -i let go), and the
+    /// signal is not delivered. Returns true if it handled the stop.
+    func settleFilter(_ f: PendingFilter, _ status: Int32) -> Bool {
+        guard cpt_wifstopped(status) != 0 else { return false }
+        if cpt_wevent(status) == CPT_EVENT_SECCOMP {
             filterInstalled = true
         } else {
-            // No filter: drop what only the filter needed (kill on exit, following
-            // children of a command traced without -i).
-            _ = cpt_setoptions(t.tid, optionsWithoutFilter)
+            var error: Int32 = 0
+            guard cpt_wevent(status) == 0 && cpt_wstopsig(status) == SIGTRAP,
+                  read(f.report, &error, 4) == 4 && error != 0 else { return false }
+            _ = cpt_setoptions(f.tid, f.optionsWithoutFilter)
+            _ = cpt_syscall(f.tid, 0)
         }
+        close(f.report)
+        pendingFilter = nil
+        return !filterInstalled
     }
 
     /// Records stop for this process but it stays traced: a process under the filter

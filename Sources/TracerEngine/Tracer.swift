@@ -43,10 +43,8 @@ public final class Tracer {
     /// ktrace's seccomp filter is in the command (SeccompFilter.swift): threads run under
     /// PTRACE_CONT outside traced syscalls, and are never detached.
     var filterInstalled = false
-    /// The pipe on which the command reports the filter's installation (read at its
-    /// first execve), or -1; and the ptrace options to go back to if it failed.
-    var filterReport: Int32 = -1
-    var optionsWithoutFilter: UInt = 0
+    /// A launched command that is loading the filter, until the tracer knows whether it did.
+    var pendingFilter: PendingFilter?
     /// Stops handled (KTRACE_STATS).
     var stops = 0
     /// Polling before sleeping in waitpid (Waiting.swift), and the thread last resumed.
@@ -132,6 +130,7 @@ public final class Tracer {
             gone(t)
             return
         }
+        if let f = pendingFilter, f.tid == tid, settleFilter(f, status) { return }
         learnGap(t)
         sharing.atStop(t, now: recorder.nanoseconds, stops: stops)
         lastResumed = t
@@ -176,7 +175,6 @@ public final class Tracer {
         if !t.recording {
             // Tracing of a launched command starts at its execve, as on FreeBSD.
             guard sp.isExec(t.nr) else { return }
-            if filterReport >= 0 { learnFilterState(t) }
             t.recording = true
             t.process.arch = t.arch
             recorder.procctor(t)

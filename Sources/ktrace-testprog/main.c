@@ -29,6 +29,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 
 #include "utrace.h"
 
@@ -430,6 +434,30 @@ static int comm(char **argv)
     return 0;
 }
 
+/* A sandbox that forbids seccomp(2) (EPERM), as some container runtimes do, around
+   PATH ARGS: a ktrace run in it cannot load its filter. */
+static int no_seccomp(char **argv)
+{
+#if defined(__x86_64__)
+    struct sock_filter insns[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = { .len = sizeof insns / sizeof insns[0], .filter = insns };
+    check(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl");
+    check(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog), "seccomp");
+    execv(argv[0], argv);
+    die("execv");
+#else
+    (void)argv;
+    return 2;
+#endif
+}
+
 /* ---- the table ---- */
 
 struct scenario {
@@ -468,6 +496,7 @@ static const struct scenario scenarios[] = {
     { "setuid-helper", setuid_helper, 0, "", "prints \"UID EUID\"" },
     { "exitcode", exitcode, 1, "N", "exit(N)" },
     { "comm", comm, 1, "NAME", "prctl(PR_SET_NAME, NAME), then getppid" },
+    { "no-seccomp", no_seccomp, 1, "PATH [ARG...]", "execv()s PATH where seccomp(2) fails with EPERM (x86-64 only)" },
 };
 
 static int usage(void)

@@ -17,7 +17,7 @@ final class SeccompTests: KtraceTestCase {
     /// Runs `ktrace options -f <file> command` under `setarch -R` (no address randomisation,
     /// so that pointers in two runs match), with KTRACE_STATS=1. The environment differs
     /// between the two modes only in one digit, so the stack layout is the same too.
-    func ktraceRun(_ options: [String], _ command: [String], filter: Bool,
+    func ktraceRun(_ options: [String], _ command: [String], filter: Bool, wrapper: [String] = [],
                    file: StaticString = #filePath, line: UInt = #line) -> Run {
         let out = makeTempDir() + "/ktrace.out"
         var env = ProcessInfo.processInfo.environment
@@ -25,7 +25,7 @@ final class SeccompTests: KtraceTestCase {
         env["KTRACE_STATS"] = "1"
         var result = RunResult(out: "", err: "", status: -1, signaled: false, pid: 0)
         do {
-            let p = try RunningProcess("/usr/bin/setarch", ["-R", Products.ktrace] + options + ["-f", out] + command,
+            let p = try RunningProcess("/usr/bin/setarch", ["-R"] + wrapper + [Products.ktrace] + options + ["-f", out] + command,
                                        environment: env)
             result = p.finish(file: file, line: line)
         } catch {
@@ -56,6 +56,28 @@ final class SeccompTests: KtraceTestCase {
             let bytes = r.structure.map { Array($0.name.utf8) + [UInt8(truncatingIfNeeded: $0.data.count)] } ?? r.payload
             return "\(r.header.type) \(r.comm) \(bytes.map { String($0, radix: 16) }.joined(separator: ","))"
         }
+    }
+
+    /// A command that cannot load the filter (a sandbox forbids seccomp(2)) says so and is
+    /// traced as without one: every syscall stops, and the records are the same.
+    func testFilterThatCannotLoadFallsBackToStoppingEverySyscall() {
+        let sandbox = [Products.testprog, "no-seccomp"]
+        let command = [Products.testprog, "getppid", "5"]
+        let failed = ktraceRun(["-e", "getppid"], command, filter: true, wrapper: sandbox)
+        let plain = ktraceRun(["-e", "getppid"], command, filter: false, wrapper: sandbox)
+        let loaded = ktraceRun(["-e", "getppid"], command, filter: true)
+        XCTAssertEqual(failed.result.status, 0, failed.result.err)
+        XCTAssertTrue(failed.result.err.contains(
+            "ktrace: seccomp filter not installed (Operation not permitted): every syscall stops\n"), failed.result.err)
+        XCTAssertFalse(plain.result.err.contains("seccomp filter not installed"), plain.result.err)
+        XCTAssertEqual(failed.records.calls("getppid").count, 5)
+        XCTAssertEqual(SeccompTests.comparable(failed.records), SeccompTests.comparable(plain.records))
+        XCTAssertEqual(SeccompTests.comparable(failed.records), SeccompTests.comparable(loaded.records))
+        // Every syscall stops, as without a filter (give or take the handshake before
+        // the exec), many more than with the filter loaded.
+        let f = failed.stops ?? 0, p = plain.stops ?? 0
+        XCTAssertLessThanOrEqual(abs(f - p), 4, "stops: \(f) with a failed filter, \(p) without one")
+        XCTAssertGreaterThan(f, 2 * (loaded.stops ?? .max))
     }
 
     /// Traces `command` with and without the filter; both must succeed with the same records.
