@@ -228,19 +228,35 @@ static const char *stat_field(const char *buf, int field)
     return NULL;
 }
 
-/* The CPU a thread last ran on: field 39 of /proc/<tid>/stat. */
+/* The CPU a thread last ran on: field 39 of /proc/<tid>/stat. The file of the last
+   thread asked about stays open (the same one, usually): a read of it fails once that
+   thread is gone, even if its tid is reused, and the file is then opened anew.
+   Called from the tracer thread only. */
 int cpt_task_cpu(pid_t tid)
 {
-    char path[48], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return -1;
-    buf[n] = 0;
-    const char *cpu = stat_field(buf, 39);
-    return cpu ? atoi(cpu) : -1;
+    static int fd = -1;
+    static pid_t fd_tid;
+    char buf[1024];
+    for (int fresh = 0; fresh < 2; fresh++) {
+        if (fd < 0 || fd_tid != tid) {
+            if (fd >= 0) close(fd);
+            char path[48];
+            snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+            fd_tid = tid;
+            if (fd < 0) return -1;
+            fresh = 1;
+        }
+        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+        if (n > 0) {
+            buf[n] = 0;
+            const char *cpu = stat_field(buf, 39);
+            return cpu ? atoi(cpu) : -1;
+        }
+        close(fd);
+        fd = -1;
+    }
+    return -1;
 }
 
 static cpu_set_t share_mask;          /* the tracer's affinity before any pinning */

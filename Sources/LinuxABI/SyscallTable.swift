@@ -41,11 +41,15 @@ final class SyscallABITable: @unchecked Sendable {
     init(rows: [SyscallRow], overrides: [String: ArgSpec]) {
         var table = [SyscallDesc?](repeating: nil, count: (rows.map(\.nr).max() ?? -1) + 1)
         var names = [String: Int](minimumCapacity: rows.count)
+        // Built at every start of ktrace and kdump, so without needless copies: a name
+        // of up to 15 bytes is a String without storage, and most argument lists are
+        // shared with their spec.
         for row in rows {
-            let name = "\(row.name)"
+            let name = row.name.withUTF8Buffer { String(decoding: $0, as: UTF8.self) }
             let spec = overrides[name] ?? commonArgSpecs[name] ?? ArgSpec()
+            let args = spec.args.count <= row.nargs ? spec.args : Array(spec.args.prefix(row.nargs))
             table[row.nr] = SyscallDesc(name: name, nargs: row.nargs, classes: row.classes,
-                                        args: Array(spec.args.prefix(row.nargs)), io: spec.io, structs: spec.structs)
+                                        args: args, io: spec.io, structs: spec.structs)
             names[name] = row.nr
         }
         byNumber = table

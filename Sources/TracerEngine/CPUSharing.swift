@@ -34,6 +34,10 @@ struct CPUSharing {
     private var started = false
     /// When the tracee's CPU was last looked up, and when sharing may be tried again.
     private var lastLookup = 0
+    /// From one look to the next: each look reads two /proc files (tens of µs), so
+    /// while the tracee stays where the tracer is, the interval doubles up to
+    /// `longestInterval`; any change brings it back to `lookupInterval`.
+    private var interval = CPUSharing.lookupInterval
     private var retryAt = 0
     private var backoff = CPUSharing.firstBackoff
     private var sharedSince = 0
@@ -46,6 +50,7 @@ struct CPUSharing {
     private(set) var moves = 0
 
     static let lookupInterval = 1_000_000            // 1 ms
+    static let longestInterval = 16_000_000          // 16 ms
     static let calmLookups = 4
     static let otherThreadInterval = 100_000          // 100 µs
     /// Fewer stops than this per move, on average over four moves, is thrashing.
@@ -83,12 +88,14 @@ struct CPUSharing {
             return
         }
         let sinceLookup = now &- lastLookup
-        // Once a millisecond; sooner for another thread than the last one looked up (a
+        // Once an interval; sooner for another thread than the last one looked up (a
         // new child that the kernel started on another CPU, its parent once it is done).
-        guard sinceLookup >= CPUSharing.lookupInterval || sinceLookup < 0
+        guard sinceLookup >= interval || sinceLookup < 0
               || (t.tid != lastLookedUp && sinceLookup >= CPUSharing.otherThreadInterval) else { return }
         lastLookup = now
         lastLookedUp = t.tid
+        let lastInterval = interval
+        interval = CPUSharing.lookupInterval
         if cpu < 0 && now &- retryAt < 0 { return }
         if cpt_share_crowded() != 0 {
             // Twice in a row: the tracer's own writer can be running at a look, briefly.
@@ -106,6 +113,7 @@ struct CPUSharing {
         // A second of sharing without starving: the next starvation backs off briefly again.
         if cpu >= 0 && now &- sharedSince > 1_000_000_000 { backoff = CPUSharing.firstBackoff }
         let c = cpt_task_cpu(t.tid)
+        if c >= 0 && c == cpu { interval = min(lastInterval * 2, CPUSharing.longestInterval) }
         guard c >= 0, c != cpu else { return }
         if cpt_share_cpu(c) != 0 {
             // Not a CPU this tracer may use (a cpuset): run normally, as without sharing.

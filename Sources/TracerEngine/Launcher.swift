@@ -96,13 +96,12 @@ public enum Launcher {
                            filtered: Bool) -> Never {
         for d in [fd, fromCommand, toCommand] { _ = fcntl(d, F_SETFD, FD_CLOEXEC) }
         detachStdio()
-        // Everything the loop needs is ready before the command is attached: from then
-        // on the command waits for this tracer (its first stop, its exec).
+        // The tracer gets ready in two parts, each while the command does its own part:
+        // the pool and its writer while the command builds its filter, the control
+        // socket and the CPU-sharing watchdog while it loads the filter and executes.
         let tracer = Tracer(poolSize: o.poolSize, genioSize: o.genioSize, waitForRequests: o.waitForRequests,
                             traceFileName: o.file)
         tracer.selection = o.selection
-        tracer.startControl()
-        tracer.sharing.start()
         _ = tracer.adopt(pid: command, facilities: o.facilities.union(.procABI), fd: fd, recording: false)
         var go: UInt8 = 0
         guard read(fromCommand, &go, 1) == 1 else { _exit(1) }
@@ -126,6 +125,8 @@ public enum Launcher {
         _ = write(toCommand, &err, 4)
         if err != 0 { _exit(1) }
         close(toCommand)
+        tracer.startControl()
+        tracer.sharing.start()
         if filtered {
             _ = fcntl(fromCommand, F_SETFL, O_NONBLOCK)
             tracer.pendingFilter = PendingFilter(tid: command, report: fromCommand, optionsWithoutFilter: UInt(optionsWithoutFilter))
