@@ -66,8 +66,9 @@ struct CPUSharing {
     var rescues: Int { Int(cpt_share_rescues()) }
 
     /// Starts the watchdog, on the thread that runs the loop (it is the one pinned).
-    /// A launched command's tracer does it before attaching, so that the command's
-    /// first stop does not wait for it; otherwise the first stop does.
+    /// A launched command's tracer does it while the command loads its filter and
+    /// executes, so that the command's first stop need not wait for it; otherwise the
+    /// first stop does.
     mutating func start() {
         guard enabled && !started else { return }
         started = true

@@ -6,6 +6,15 @@ import CSeccomp
 import KtraceFormat
 import LinuxABI
 
+/// A launched command that has been told to load the filter.
+struct PendingFilter {
+    let tid: Int32
+    /// Where the command writes the errno if it could not (non-blocking).
+    let report: Int32
+    /// The ptrace options of a trace without a filter.
+    let optionsWithoutFilter: UInt
+}
+
 /// The seccomp filter ktrace puts in a command it starts, so that only the syscalls
 /// that can produce a requested record (or that ktrace itself must see) stop the
 /// command; every other one runs at full speed (strace's --seccomp-bpf).
@@ -21,15 +30,6 @@ import LinuxABI
 ///   program asking for its handlers (Python does, for every signal) is not stopped;
 /// - ktrace's utrace number (0x7574, x86-64) with `u`.
 /// Signals need no syscall stop: signal-delivery-stops happen under PTRACE_CONT too.
-/// A launched command that has been told to load the filter.
-struct PendingFilter {
-    let tid: Int32
-    /// Where the command writes the errno if it could not (non-blocking).
-    let report: Int32
-    /// The ptrace options of a trace without a filter.
-    let optionsWithoutFilter: UInt
-}
-
 struct SeccompFilter {
     /// Per ABI, by number: this syscall must stop the command.
     let x86_64: [Bool]
