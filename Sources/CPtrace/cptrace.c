@@ -118,9 +118,12 @@ ssize_t cpt_read_string(pid_t pid, char *dst, uint64_t addr, size_t max)
     if (max == 0) return -1;
     while (done < max - 1) {
         /* Read up to the end of the current page so that an unmapped next page
-         * cannot fail a read whose string ends before it. */
+         * cannot fail a read whose string ends before it; the first read takes at
+         * most 256 bytes, enough for most paths: copying kilobytes of cold memory
+         * cost more than the second read that a longer string needs. */
         uint64_t a = addr + done;
         size_t chunk = 4096 - (a & 4095);
+        if (done == 0 && chunk > 256) chunk = 256;
         if (chunk > max - 1 - done) chunk = max - 1 - done;
         ssize_t r = cpt_read_mem(pid, dst + done, a, chunk);
         if (r <= 0) { if (done == 0) return -1; break; }

@@ -434,6 +434,32 @@ static int comm(char **argv)
     return 0;
 }
 
+/* Path i's byte k (the tests rebuild it): '/' every 51 bytes, letters between. */
+static void fill_path(char *p, size_t n)
+{
+    for (size_t k = 0; k < n; k++) p[k] = k % 51 == 0 ? '/' : (char)('a' + k % 26);
+    p[n] = 0;
+}
+
+/* Two faccessat(F_OK) calls on an N-byte path (N < 4000): one that starts 100 bytes
+   before the end of a page and goes on into the next, one whose NUL is the last byte
+   of a page with nothing mapped after it. */
+static int longpath(char **argv)
+{
+    size_t n = (size_t)count_arg(argv[0]);
+    if (n >= 4000) return 2;
+    char *pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (pages == MAP_FAILED) die("mmap");
+    char *across = pages + 4096 - 100;
+    fill_path(across, n);
+    syscall(SYS_faccessat, AT_FDCWD, across, F_OK);
+    check(munmap(pages + 4096, 4096), "munmap");
+    char *atEnd = pages + 4096 - (n + 1);
+    fill_path(atEnd, n);
+    syscall(SYS_faccessat, AT_FDCWD, atEnd, F_OK);
+    return 0;
+}
+
 /* A sandbox that forbids seccomp(2) (EPERM), as some container runtimes do, around
    PATH ARGS: a ktrace run in it cannot load its filter. */
 static int no_seccomp(char **argv)
@@ -496,6 +522,7 @@ static const struct scenario scenarios[] = {
     { "setuid-helper", setuid_helper, 0, "", "prints \"UID EUID\"" },
     { "exitcode", exitcode, 1, "N", "exit(N)" },
     { "comm", comm, 1, "NAME", "prctl(PR_SET_NAME, NAME), then getppid" },
+    { "longpath", longpath, 1, "N", "faccessat on an N-byte path across a page boundary, then on one ending a mapping" },
     { "no-seccomp", no_seccomp, 1, "PATH [ARG...]", "execv()s PATH where seccomp(2) fails with EPERM (x86-64 only)" },
 };
 

@@ -44,6 +44,20 @@ final class PathsTests: KtraceTestCase {
         XCTAssertEqual(t.records[w + 1].gio?.data, Array("hello".utf8))
     }
 
+    /// A path is read in pieces (a short first read, then up to each page's end): long
+    /// ones, ones that cross into the next page, and ones that end a mapping come whole.
+    func testLongPathsWhole() throws {
+        for n in [40, 255, 256, 257, 300, 3000] {
+            let long = trace(["longpath", String(n)], options: ["-t", "n"])
+            XCTAssertEqual(long.run.status, 0, long.run.err)
+            let expected = String((0..<n).map { k -> Character in
+                k % 51 == 0 ? "/" : Character(UnicodeScalar(UInt8(ascii: "a") + UInt8(k % 26)))
+            })
+            let paths = long.records.compactMap(\.path).filter { $0.hasPrefix("/bcdef") }
+            XCTAssertEqual(paths, [expected, expected], "path of \(n) bytes")
+        }
+    }
+
     func testFaccessatENOENT() throws {
         let (_, after) = try XCTUnwrap(call("faccessat"))
         XCTAssertEqual(after.map(\.type), [.namei, .sysret])
