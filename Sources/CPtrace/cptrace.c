@@ -231,6 +231,26 @@ static const char *stat_field(const char *buf, int field)
     return NULL;
 }
 
+/* The signals a process ignores and catches (SigIgn, SigCgt of /proc/<pid>/status,
+   bit n-1 for signal n). Returns 0, or -1 if the file cannot be read. Parsed here:
+   splitting the file into Swift strings took a tenth of a millisecond of each start. */
+int cpt_signal_sets(pid_t pid, uint64_t *ignored, uint64_t *caught)
+{
+    char path[48], buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    const char *ign = strstr(buf, "\nSigIgn:\t"), *cgt = strstr(buf, "\nSigCgt:\t");
+    if (!ign || !cgt) return -1;
+    *ignored = strtoull(ign + 9, NULL, 16);
+    *caught = strtoull(cgt + 9, NULL, 16);
+    return 0;
+}
+
 /* The CPU a thread last ran on: field 39 of /proc/<tid>/stat. The file of the last
    thread asked about stays open (the same one, usually): a read of it fails once that
    thread is gone, even if its tid is reused, and the file is then opened anew.

@@ -65,10 +65,9 @@ struct CPUSharing {
 
     var rescues: Int { Int(cpt_share_rescues()) }
 
-    /// Starts the watchdog, on the thread that runs the loop (it is the one pinned).
-    /// A launched command's tracer does it while the command loads its filter and
-    /// executes, so that the command's first stop need not wait for it; otherwise the
-    /// first stop does.
+    /// Starts the watchdog, on the thread that runs the loop (it is the one pinned),
+    /// before that loop handles a stop or, in a launched command's tracer, when it
+    /// first has nothing to do (Tracer.waitFinishingStartup). Until then, nothing is shared.
     mutating func start() {
         guard enabled && !started else { return }
         started = true
@@ -78,9 +77,7 @@ struct CPUSharing {
     /// At each stop of `t`, at `now` (ns): now and then, looks at the machine's load
     /// and follows `t` to its CPU.
     @inline(__always) mutating func atStop(_ t: TracedThread, now: Int, stops: Int) {
-        guard enabled else { return }
-        if !started { start() }
-        guard enabled else { return }
+        guard enabled && started else { return }
         cpt_share_progressed(stops)
         if cpt_share_rescued() != 0 {
             cpu = -1

@@ -144,6 +144,7 @@ extension Controller {
         _ = write(ready, &pid, 4)
         close(ready)
         tracer.idleUntil = time(nil) + 10
+        tracer.sharing.start()
         let lost = tracer.run()
         if lost > 0 { Diagnostics.warnx("\(lost) event\(lost == 1 ? "" : "s") lost (out of request objects)") }
         _exit(0)

@@ -98,7 +98,7 @@ public enum Launcher {
         detachStdio()
         // The tracer gets ready in two parts, each while the command does its own part:
         // the pool and its writer while the command builds its filter, the control
-        // socket and the CPU-sharing watchdog while it loads the filter and executes.
+        // socket and the CPU-sharing watchdog once the command runs (startupPending).
         let tracer = Tracer(poolSize: o.poolSize, genioSize: o.genioSize, waitForRequests: o.waitForRequests,
                             traceFileName: o.file)
         tracer.selection = o.selection
@@ -125,8 +125,7 @@ public enum Launcher {
         _ = write(toCommand, &err, 4)
         if err != 0 { _exit(1) }
         close(toCommand)
-        tracer.startControl()
-        tracer.sharing.start()
+        tracer.startupPending = true
         if filtered {
             _ = fcntl(fromCommand, F_SETFL, O_NONBLOCK)
             tracer.pendingFilter = PendingFilter(tid: command, report: fromCommand, optionsWithoutFilter: UInt(optionsWithoutFilter))

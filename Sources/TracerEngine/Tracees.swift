@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CPtrace
 import KtraceFormat
 import LinuxABI
 
@@ -36,13 +37,11 @@ final class TracedProcess {
     /// address unknown" (neither SIG_DFL nor SIG_IGN), so its PSIG still says caught.
     static func handlersFromProc(_ pid: Int32) -> [UInt64] {
         var h = [UInt64](repeating: 0, count: 65)
-        guard let status = readSmallFile("/proc/\(pid)/status") else { return h }
-        for line in status.split(separator: "\n") {
-            let isIgn = line.hasPrefix("SigIgn:"), isCgt = line.hasPrefix("SigCgt:")
-            guard isIgn || isCgt, let bits = UInt64(line.split(separator: "\t").last ?? "", radix: 16) else { continue }
-            for sig in 1...64 where bits & (1 << UInt64(sig - 1)) != 0 {
-                h[sig] = isIgn ? PsigPayload.sigIGN : 2
-            }
+        var ignored: UInt64 = 0, caught: UInt64 = 0
+        guard cpt_signal_sets(pid, &ignored, &caught) == 0 else { return h }
+        for sig in 1...64 {
+            let bit: UInt64 = 1 << UInt64(sig - 1)
+            if ignored & bit != 0 { h[sig] = PsigPayload.sigIGN } else if caught & bit != 0 { h[sig] = 2 }
         }
         return h
     }

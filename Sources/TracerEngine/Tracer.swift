@@ -43,6 +43,8 @@ public final class Tracer {
     /// ktrace's seccomp filter is in the command (SeccompFilter.swift): threads run under
     /// PTRACE_CONT outside traced syscalls, and are never detached.
     var filterInstalled = false
+    /// The control socket and CPU sharing are still to start (Waiting.swift).
+    var startupPending = false
     /// A launched command that is loading the filter, until the tracer knows whether it did.
     var pendingFilter: PendingFilter?
     /// Stops handled (KTRACE_STATS).
@@ -98,7 +100,7 @@ public final class Tracer {
         var status: Int32 = 0
         while true {
             if cpt_take_wakeup() != 0 { serviceControl() }
-            let tid = waitForStop(&status)
+            let tid = startupPending ? waitFinishingStartup(&status) : waitForStop(&status)
             if tid < 0 {
                 if errno == EINTR { continue }
                 // ECHILD: nothing left to trace, unless a new tracer still waits for

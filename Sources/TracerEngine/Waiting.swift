@@ -47,6 +47,18 @@ extension Tracer {
         return waitpid(-1, &status, CPT_WALL)
     }
 
+    /// In a launched command's tracer, until its control socket and CPU-sharing
+    /// watchdog run: they start when the tracer first has nothing to do, so that the
+    /// command does not wait for them at its exec; a stop already there comes first.
+    func waitFinishingStartup(_ status: inout Int32) -> Int32 {
+        let tid = waitpid(-1, &status, CPT_WALL | WNOHANG)
+        if tid != 0 { return tid }
+        startupPending = false
+        startControl()
+        sharing.start()
+        return waitForStop(&status)
+    }
+
     @inline(__always) func expectedGap(_ t: TracedThread) -> Int {
         t.inSyscall ? t.gapInSyscall : t.gapAfterSyscall
     }

@@ -96,6 +96,7 @@ int cpt_execvp(const char *file, char *const argv[]);
 /* The number of CPUs in the calling thread's affinity mask (1 if unknown). */
 int cpt_usable_cpus(void);
 int cpt_task_cpu(pid_t tid);
+int cpt_signal_sets(pid_t pid, uint64_t *ignored, uint64_t *caught);
 int cpt_share_start(void);
 int cpt_share_cpu(int cpu);
 int cpt_share_rescued(void);
