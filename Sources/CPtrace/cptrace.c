@@ -29,6 +29,7 @@ long cpt_seize(pid_t pid, unsigned long options) { return ptrace(PTRACE_SEIZE, p
 long cpt_interrupt(pid_t pid) { return ptrace(PTRACE_INTERRUPT, pid, 0, 0); }
 long cpt_syscall(pid_t pid, int sig) { return ptrace(PTRACE_SYSCALL, pid, 0, (long)sig); }
 long cpt_cont(pid_t pid, int sig) { return ptrace(PTRACE_CONT, pid, 0, (long)sig); }
+long cpt_singlestep(pid_t pid, int sig) { return ptrace(PTRACE_SINGLESTEP, pid, 0, (long)sig); }
 long cpt_listen(pid_t pid) { return ptrace(PTRACE_LISTEN, pid, 0, 0); }
 long cpt_detach(pid_t pid, int sig) { return ptrace(PTRACE_DETACH, pid, 0, (long)sig); }
 long cpt_setoptions(pid_t pid, unsigned long options) { return ptrace(PTRACE_SETOPTIONS, pid, 0, options); }
@@ -69,6 +70,15 @@ int cpt_get_syscall_info(pid_t pid, struct cpt_syscall_info *out)
         out->ret_data = i.seccomp.ret_data;
         break;
     }
+    return 0;
+}
+
+long cpt_get_ip(pid_t pid, uint64_t *ip)
+{
+    errno = 0;
+    long v = ptrace(PTRACE_PEEKUSER, pid, offsetof(struct user_regs_struct, rip), 0);
+    if (errno) return -1;
+    *ip = (uint64_t)v;
     return 0;
 }
 

@@ -244,14 +244,9 @@ final class Recorder {
     }
 
     /// PSIG for signal `sig` about to be delivered to `t`.
-    func psig(_ t: TracedThread, signal sig: Int32) {
+    func psig(_ t: TracedThread, _ p: PendingPsig, action: UInt64) {
         guard let r = begin(t) else { return }
-        var info = cpt_siginfo()
-        if cpt_getsiginfo(t.tid, &info) != 0 { info.code = 0 }
-        var mask: UInt64 = 0
-        _ = cpt_getsigmask(t.tid, &mask)
-        let action = sig > 0 && Int(sig) < t.process.handlers.count ? t.process.handlers[Int(sig)] : 0
-        PsigPayload.encode(into: r.payload, signo: sig, action: action, code: info.code, mask: mask)
+        PsigPayload.encode(into: r.payload, signo: p.signal, action: action, code: p.code, mask: p.mask)
         commit(r, .psig, length: Ktr.psigSize, t)
     }
 }

@@ -25,11 +25,10 @@ struct PendingFilter {
 ///   followed through PTRACE_O_TRACECLONE, but the event stop does not carry the flags);
 /// - fork/vfork with `-i` (the child's RET names the parent's syscall);
 /// - prctl: PR_SET_NAME changes the name in every record header;
-/// - rt_sigaction with `s` (PSIG shows the handler): on x86-64 only the calls that set
-///   an action (a non-null `act`), unless rt_sigaction records are wanted too; a
-///   program asking for its handlers (Python does, for every signal) is not stopped;
 /// - ktrace's utrace number (0x7574, x86-64) with `u`.
-/// Signals need no syscall stop: signal-delivery-stops happen under PTRACE_CONT too.
+/// Signals need no syscall stop: signal-delivery-stops happen under PTRACE_CONT too, and
+/// the handler a PSIG shows is learnt at the delivery (Tracer.signalStop), so that
+/// rt_sigaction, which gcc alone calls hundreds of times in a build, runs unstopped.
 struct SeccompFilter {
     /// Per ABI, by number: this syscall must stop the command.
     let x86_64: [Bool]
@@ -37,8 +36,6 @@ struct SeccompFilter {
     /// Numbers no table knows must stop too (a selection that includes them, with `c`).
     let others: Bool
     let utrace: Bool
-    /// x86-64 rt_sigaction stops only to learn handlers: only calls that set one need to.
-    let sigactionSetsOnly: Bool
 
     /// SECCOMP_RET_TRACE's data in ktrace's filter: "KT".
     static let traceData: UInt32 = 0x4b54
@@ -54,9 +51,6 @@ struct SeccompFilter {
         i386 = SeccompFilter.needed(.i386, f, selection)
         others = records && selection.contains(.x86_64, Int.max)
         utrace = f.contains(.user)
-        let rtSigaction = SpecialSyscalls(.x86_64).rtSigaction
-        sigactionSetsOnly = !others && x86_64.indices.contains(rtSigaction) && x86_64[rtSigaction]
-            && !SeccompFilter.needed(.x86_64, f.subtracting(.psig), selection)[rtSigaction]
         // Numbers without a table entry stop through `others`; only known ones can be let through.
         func stopsAll(_ needed: [Bool], _ arch: LinuxArch) -> Bool {
             !zip(Syscalls.table(arch), needed).contains { $0.0 != nil && !$0.1 }
@@ -73,7 +67,6 @@ struct SeccompFilter {
             guard let d else { return false }
             if sp.isFollowed(nr) { return true }
             if f.contains(.inherit) && sp.isFork(nr) { return true }
-            if f.contains(.psig) && nr == sp.rtSigaction { return true }
             guard selection.contains(arch, nr) else { return false }
             return records
                 || f.contains(.namei) && (!d.pathArgs.isEmpty || d.name == "bind" || d.name == "connect")
@@ -114,17 +107,9 @@ struct SeccompFilter {
             return .failure(Errno(ENOMEM))
         }
         defer { seccomp_release(native) }
-        let rtSigaction = SpecialSyscalls(.x86_64).rtSigaction
         for nr in x86_64.indices where x86_64[nr] != others {
-            var rc: Int32
-            if nr == rtSigaction && sigactionSetsOnly {
-                // Its second argument, `act`, not null.
-                var setsAction = scmp_arg_cmp(arg: 1, op: SCMP_CMP_NE, datum_a: 0, datum_b: 0)
-                rc = seccomp_rule_add_exact_array(native, SeccompFilter.actTrace, Int32(nr), 1, &setsAction)
-            } else {
-                rc = seccomp_rule_add_exact_array(native, x86_64[nr] ? SeccompFilter.actTrace : SeccompFilter.actAllow,
+            let rc = seccomp_rule_add_exact_array(native, x86_64[nr] ? SeccompFilter.actTrace : SeccompFilter.actAllow,
                                                   Int32(nr), 0, nil)
-            }
             if rc != 0 { return .failure(Errno(-rc)) }
         }
         if utrace && !others {

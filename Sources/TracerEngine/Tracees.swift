@@ -32,16 +32,19 @@ final class TracedProcess {
         self.handlers = handlers ?? TracedProcess.handlersFromProc(pid)
     }
 
+    /// "Caught, address unknown" (neither SIG_DFL nor SIG_IGN): the address is learnt
+    /// when the signal is delivered (Tracer.signalStop).
+    static let caughtHandler: UInt64 = 2
+
     /// For a process attached while running: /proc tells which signals are caught or
-    /// ignored, not the handlers' addresses. A caught one is stored as 2, "caught,
-    /// address unknown" (neither SIG_DFL nor SIG_IGN), so its PSIG still says caught.
+    /// ignored, not the handlers' addresses.
     static func handlersFromProc(_ pid: Int32) -> [UInt64] {
         var h = [UInt64](repeating: 0, count: 65)
         var ignored: UInt64 = 0, caught: UInt64 = 0
         guard cpt_signal_sets(pid, &ignored, &caught) == 0 else { return h }
         for sig in 1...64 {
             let bit: UInt64 = 1 << UInt64(sig - 1)
-            if ignored & bit != 0 { h[sig] = PsigPayload.sigIGN } else if caught & bit != 0 { h[sig] = 2 }
+            if ignored & bit != 0 { h[sig] = PsigPayload.sigIGN } else if caught & bit != 0 { h[sig] = caughtHandler }
         }
         return h
     }
@@ -50,6 +53,14 @@ final class TracedProcess {
     func resetHandlersForExec() {
         for i in handlers.indices where handlers[i] != PsigPayload.sigIGN { handlers[i] = 0 }
     }
+}
+
+/// A PSIG in the making: what the signal-delivery stop tells (the handler comes later).
+struct PendingPsig {
+    let signal: Int32
+    let code: Int32
+    /// The thread's blocked signals at delivery.
+    let mask: UInt64
 }
 
 /// A traced thread and the syscall it is in.
@@ -76,6 +87,9 @@ final class TracedThread {
     var selected = true
     /// The syscall in progress was entered through a seccomp stop (SeccompFilter.swift).
     var enteredBySeccomp = false
+    /// A caught signal delivered single-stepping, its PSIG waiting for the handler's
+    /// address (Tracer.signalStop).
+    var pendingPsig: PendingPsig?
     /// Created by fork/clone, its first stop not yet seen.
     var newborn = false
     /// A new process to be let go at its first stop (a child without -i).

@@ -128,6 +128,7 @@ public final class Tracer {
             if cpt_wifstopped(status) != 0 { earlyStops[tid] = status }
             return
         }
+        if let p = t.pendingPsig, handlerReached(t, p, status: status) { return }
         if cpt_wifexited(status) != 0 || cpt_wifsignaled(status) != 0 {
             gone(t)
             return
@@ -465,17 +466,63 @@ public final class Tracer {
 
     // MARK: signals
 
+    /// A PSIG needs the signal's action. A handler's address is known from the
+    /// rt_sigaction calls the process made while every syscall stopped; otherwise
+    /// (under the seccomp filter, which lets rt_sigaction through, or for a handler set
+    /// before an attach) the signal is delivered single-stepping, and the thread stops
+    /// again at the handler's first instruction, which is its address.
     func signalStop(_ t: TracedThread, signal sig: Int32) {
-        if t.recording && t.process.facilities.contains(.psig) && !isDiscarded(t, signal: sig) { recorder.psig(t, signal: sig) }
+        guard t.recording && t.process.facilities.contains(.psig) else { resume(t, sig); return }
+        let action = disposition(t, signal: sig)
+        if isDiscarded(action, signal: sig) { resume(t, sig); return }
+        var info = cpt_siginfo()
+        if cpt_getsiginfo(t.tid, &info) != 0 { info.code = 0 }
+        var mask: UInt64 = 0
+        _ = cpt_getsigmask(t.tid, &mask)
+        let p = PendingPsig(signal: sig, code: info.code, mask: mask)
+        if action == TracedProcess.caughtHandler {
+            t.pendingPsig = p
+            if cpt_singlestep(t.tid, sig) == 0 { return }
+            t.pendingPsig = nil
+        }
+        recorder.psig(t, p, action: action)
         resume(t, sig)
+    }
+
+    /// The next stop of a thread delivering a caught signal single-stepping: normally
+    /// a SIGTRAP at the handler's first instruction, where the PSIG is written with its
+    /// address and the thread goes on (true). Any other stop (the kernel could not set
+    /// up the handler's frame, the thread was killed) writes the PSIG without it and is
+    /// handled as usual (false).
+    func handlerReached(_ t: TracedThread, _ p: PendingPsig, status: Int32) -> Bool {
+        t.pendingPsig = nil
+        var ip: UInt64 = 0
+        let reached = cpt_wifstopped(status) != 0 && cpt_wevent(status) == 0 && cpt_wstopsig(status) == SIGTRAP
+            && cpt_get_ip(t.tid, &ip) == 0
+        let handler = reached ? (t.arch.wordSize == 4 ? ip & 0xffff_ffff : ip) : TracedProcess.caughtHandler
+        // Every syscall stops here: later rt_sigaction calls keep the table right.
+        if reached && !filterInstalled { t.process.handlers[Int(p.signal)] = handler }
+        recorder.psig(t, p, action: handler)
+        if reached { resume(t, 0) }
+        return reached
+    }
+
+    /// The action for `sig` in `t`'s process: the table learnt from rt_sigaction, or,
+    /// under the filter, what /proc says now (SIG_DFL, SIG_IGN or caught).
+    func disposition(_ t: TracedThread, signal sig: Int32) -> UInt64 {
+        guard sig > 0 && sig < 65 else { return PsigPayload.sigDFL }
+        guard filterInstalled else { return t.process.handlers[Int(sig)] }
+        var ignored: UInt64 = 0, caught: UInt64 = 0
+        guard cpt_signal_sets(t.process.pid, &ignored, &caught) == 0 else { return TracedProcess.caughtHandler }
+        let bit: UInt64 = 1 << UInt64(sig - 1)
+        return ignored & bit != 0 ? PsigPayload.sigIGN : caught & bit != 0 ? TracedProcess.caughtHandler : PsigPayload.sigDFL
     }
 
     /// Signals Linux discards but still shows a tracer: SIG_IGN, or SIG_DFL for one whose
     /// default is to ignore. FreeBSD never delivers those, so they get no PSIG.
-    func isDiscarded(_ t: TracedThread, signal sig: Int32) -> Bool {
+    func isDiscarded(_ action: UInt64, signal sig: Int32) -> Bool {
         let defaultIgnored: UInt64 = 1 << UInt64(SIGCHLD) | 1 << UInt64(SIGCONT) | 1 << UInt64(SIGURG) | 1 << UInt64(SIGWINCH)
-        guard sig > 0 && Int(sig) < t.process.handlers.count else { return false }
-        let action = t.process.handlers[Int(sig)]
+        guard sig > 0 && sig < 64 else { return false }
         return action == PsigPayload.sigIGN || (action == PsigPayload.sigDFL && defaultIgnored & (1 << UInt64(sig)) != 0)
     }
 

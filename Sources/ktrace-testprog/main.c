@@ -205,6 +205,16 @@ static int sigquery(char **argv)
     return signals(argv);
 }
 
+/* Sets SIGUSR1's handler N times (each call changes the action), then as `signals`. */
+static int sigsets(char **argv)
+{
+    long n = count_arg(argv[0]);
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    for (long i = 0; i < n; i++) check(sigaction(SIGUSR1, &sa, NULL), "sigaction SIGUSR1");
+    return signals(argv);
+}
+
 static int sigdefault(char **argv) { (void)argv; sys_kill_self(SIGTERM); return 1; }
 static int sigkill(char **argv) { (void)argv; sys_kill_self(SIGKILL); return 1; }
 
@@ -328,6 +338,18 @@ __attribute__((noreturn)) static int loop(char **argv)
         sys_getppid();
         sleep_ms(10);
     }
+}
+
+/* A SIGUSR1 handler, its address written to FILE ("0x..."), then as loop. */
+__attribute__((noreturn)) static int caught_loop(char **argv)
+{
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    check(sigaction(SIGUSR1, &sa, NULL), "sigaction SIGUSR1");
+    int fd = (int)check(open(argv[0], O_WRONLY | O_CREAT | O_TRUNC, 0644), "open");
+    say(fd, "%p\n", (void *)on_signal);
+    sys_close(fd);
+    loop(argv);
 }
 
 static int readpipe(char **argv)
@@ -501,6 +523,7 @@ static const struct scenario scenarios[] = {
                        "sendto/recvfrom and sendmsg/recvmsg on a socketpair, read on a closed fd (EBADF)" },
     { "signals", signals, 0, "", "SIGUSR1 to a handler, SIGUSR2 ignored, exit 0" },
     { "sigquery", sigquery, 1, "N", "N rt_sigaction(SIGUSR1, NULL, &old) queries, then as signals" },
+    { "sigsets", sigsets, 1, "N", "N rt_sigaction(SIGUSR1, &act, NULL) sets, then as signals" },
     { "sigdefault", sigdefault, 0, "", "kill(self, SIGTERM) with the default action: dies by the signal" },
     { "sigchld", sigchld, 0, "", "libc fork (a clone); the child exits 3; the parent wait4s it" },
     { "sigstop", sigstop, 0, "", "kill(self, SIGSTOP); exits 0 once continued" },
@@ -512,6 +535,7 @@ static const struct scenario scenarios[] = {
     { "vfork-wait", vfork_wait_scenario, 0, "", "vfork; the child sleeps 1.5 s and exits; the parent wait4s" },
     { "utrace", utrace_scenario, 0, "", "utrace(\"hello utrace\", 12), utrace(bytes 00..0f, 16); prints both results" },
     { "loop", loop, 0, "", "prints its pid, then getppid + 10 ms nanosleep forever" },
+    { "caught-loop", caught_loop, 1, "FILE", "a SIGUSR1 handler, its address written to FILE, then as loop" },
     { "readpipe", readpipe, 0, "", "one read(0) and prints what it got" },
     { "getppid", getppid_loop, 1, "N", "N getppid calls" },
     { "structs", structs, 0, "", "nanosleep 1 ms, setitimer ITIMER_REAL 100 s then 0, getrlimit RLIMIT_NOFILE" },

@@ -97,6 +97,32 @@ final class AttachTests: KtraceTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/ktrace-\(getuid())/\(tracer).sock"))
     }
 
+    /// A handler installed before the attach: /proc tells only that SIGUSR1 is caught.
+    /// Its address is learnt when the signal is delivered (single-stepping into it).
+    func testHandlerInstalledBeforeAttachShowsItsAddress() throws {
+        let dir = makeTempDir()
+        let p = try start(["caught-loop", dir + "/handler"])
+        func written() -> String { (try? String(contentsOfFile: dir + "/handler", encoding: .utf8)) ?? "" }
+        XCTAssertTrue(eventually { written().hasSuffix("\n") })
+        let handler = try XCTUnwrap(UInt64(written().dropFirst(2).dropLast(), radix: 16))
+        let f = dir + "/a.out"
+        let r = ktrace(["-t", "s", "-f", f, "-p", "\(p.pid)"])
+        XCTAssertEqual(r.status, 0, r.err)
+        for n in 1...2 {
+            XCTAssertEqual(kill(p.pid, SIGUSR1), 0)
+            XCTAssertTrue(eventually { self.records(f).filter { $0.type == .psig }.count >= n }, "PSIG \(n)")
+        }
+        let psigs = records(f).compactMap(\.psig)
+        XCTAssertEqual(psigs.map(\.signo), [SIGUSR1, SIGUSR1])
+        XCTAssertEqual(psigs.map(\.action), [handler, handler])
+        XCTAssertEqual(psigs.map(\.code), [0, 0])   // SI_USER
+        XCTAssertTrue(kdump(f).contains("PSIG  SIGUSR1 caught handler=0x\(String(handler, radix: 16)) mask=0x0 code=SI_USER\n"))
+        let c = ktrace(["-c", "-p", "\(p.pid)"])
+        XCTAssertEqual(c.status, 0, c.err)
+        assertLeftAlone(p.pid, expectedState: ["S", "R"])
+        XCTAssertTrue(p.isRunning, "the handler ran and the program went on")
+    }
+
     func testStoppedProcessStaysStoppedThroughAttachAndDetach() throws {
         let p = try start(["loop"])
         usleep(100_000)

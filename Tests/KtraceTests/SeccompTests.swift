@@ -136,6 +136,19 @@ final class SeccompTests: KtraceTestCase {
     /// A program asking for its signal actions (a null `act`, as Python does for every
     /// signal at start) is not stopped for it: 1000 more queries cost no stop. The calls
     /// that set a handler still stop, and PSIG shows the handler, as without the filter.
+    /// Under the filter rt_sigaction does not stop at all, setting an action or not:
+    /// the handler in a PSIG is learnt at the delivery, and is the one set last.
+    func testSignalActionSetsDoNotStop() throws {
+        let few = ktraceRun(["-t", "s"], [Products.testprog, "sigsets", "10"], filter: true)
+        let many = ktraceRun(["-t", "s"], [Products.testprog, "sigsets", "1010"], filter: true)
+        for r in [few, many] { XCTAssertEqual(r.result.status, 0, r.result.err) }
+        XCTAssertLessThanOrEqual(abs(try XCTUnwrap(many.stops) - XCTUnwrap(few.stops)), 10)
+        let (f, p) = assertSameRecords(["-t", "s"], [Products.testprog, "sigsets", "100"])
+        let handler = try XCTUnwrap(f.records.compactMap(\.psig).first).action
+        XCTAssertGreaterThan(handler, 1)
+        XCTAssertEqual(p.records.compactMap(\.psig).map(\.action), [handler])
+    }
+
     func testSignalActionQueriesDoNotStop() throws {
         let few = ktraceRun(["-t", "s"], [Products.testprog, "sigquery", "10"], filter: true)
         let many = ktraceRun(["-t", "s"], [Products.testprog, "sigquery", "1010"], filter: true)

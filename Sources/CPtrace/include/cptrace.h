@@ -46,6 +46,11 @@ long cpt_seize(pid_t pid, unsigned long options);
 long cpt_interrupt(pid_t pid);
 long cpt_syscall(pid_t pid, int sig);
 long cpt_cont(pid_t pid, int sig);
+/* PTRACE_SINGLESTEP: delivering a caught signal so, the tracee stops (SIGTRAP) at the
+ * first instruction of its handler. */
+long cpt_singlestep(pid_t pid, int sig);
+/* The instruction pointer of a stopped tracee (rip; an i386 tracee's eip, widened). */
+long cpt_get_ip(pid_t pid, uint64_t *ip);
 long cpt_listen(pid_t pid);
 long cpt_detach(pid_t pid, int sig);
 long cpt_setoptions(pid_t pid, unsigned long options);
