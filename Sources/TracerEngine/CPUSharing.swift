@@ -41,9 +41,8 @@ struct CPUSharing {
     private var retryAt = 0
     private var backoff = CPUSharing.firstBackoff
     private var sharedSince = 0
-    /// The stop counts at the last four moves for one process, oldest first, and that process.
-    private var recentMoves = CPUSharing.noMoves
-    private var recentMovesPid: Int32 = 0
+    /// The stop counts at the last four moves, oldest first.
+    private var recentMoves = (Int.min / 2, Int.min / 2, Int.min / 2, Int.min / 2)
     private var lastLookedUp: Int32 = 0
     // Calm at first: a traced command starts sharing at its first look.
     private var calm = CPUSharing.calmLookups, crowded = 0
@@ -56,7 +55,6 @@ struct CPUSharing {
     static let otherThreadInterval = 100_000          // 100 µs
     /// Fewer stops than this per move, on average over four moves, is thrashing.
     static let stopsPerMove = 8
-    static let noMoves = (Int.min / 2, Int.min / 2, Int.min / 2, Int.min / 2)
     static let firstBackoff = 100_000_000            // 100 ms
     static let longestBackoff = 5_000_000_000        // 5 s
 
@@ -125,20 +123,14 @@ struct CPUSharing {
         cpu = c
         moves += 1
         // A move costs a migration, worth it only if enough stops follow on the new CPU:
-        // a process whose threads keep changing CPUs with few stops in between (busy on
-        // several CPUs at once) makes the tracer run normally for a while instead. Moves
-        // from one process to another (a build's compilers and linkers, one after the
-        // other, each with a few stops) are no such sign: they start the count anew.
-        if t.process.pid != recentMovesPid {
-            recentMovesPid = t.process.pid
-            recentMoves = CPUSharing.noMoves
-        }
+        // tracees that keep changing CPUs with few stops in between (threads busy on
+        // several CPUs) make the tracer run normally for a while instead.
         recentMoves = (recentMoves.1, recentMoves.2, recentMoves.3, stops)
         if stops &- recentMoves.0 < CPUSharing.stopsPerMove * 4 {
             cpt_share_release()
             cpu = -1
             retryAt = now &+ CPUSharing.firstBackoff
-            recentMoves = CPUSharing.noMoves
+            recentMoves = (Int.min / 2, Int.min / 2, Int.min / 2, Int.min / 2)
         }
     }
 }
