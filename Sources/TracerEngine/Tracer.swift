@@ -522,8 +522,8 @@ public final class Tracer {
     /// default is to ignore. FreeBSD never delivers those, so they get no PSIG.
     func isDiscarded(_ action: UInt64, signal sig: Int32) -> Bool {
         let defaultIgnored: UInt64 = 1 << UInt64(SIGCHLD) | 1 << UInt64(SIGCONT) | 1 << UInt64(SIGURG) | 1 << UInt64(SIGWINCH)
-        guard sig > 0 && sig < 64 else { return false }
-        return action == PsigPayload.sigIGN || (action == PsigPayload.sigDFL && defaultIgnored & (1 << UInt64(sig)) != 0)
+        if action == PsigPayload.sigIGN { return true }
+        return action == PsigPayload.sigDFL && sig > 0 && sig < 64 && defaultIgnored & (1 << UInt64(sig)) != 0
     }
 
     // MARK: privileges and failures
