@@ -243,7 +243,7 @@ final class Recorder {
         commit(r, type, length: used, t)
     }
 
-    /// PSIG for signal `sig` about to be delivered to `t`.
+    /// PSIG for the signal `p` delivered to `t`, with its action.
     func psig(_ t: TracedThread, _ p: PendingPsig, action: UInt64) {
         guard let r = begin(t) else { return }
         PsigPayload.encode(into: r.payload, signo: p.signal, action: action, code: p.code, mask: p.mask)

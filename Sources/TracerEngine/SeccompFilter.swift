@@ -227,8 +227,7 @@ extension Tracer {
 
     /// Whether the syscall `t` just entered has work at its exit: a record (RET, GIO,
     /// STRU, the NAMI of an AF_UNIX address) or state ktrace follows (exec, clone and
-    /// fork, the thread's name, utrace's return value). A signal handler is taken at the
-    /// entry (`learnHandler`).
+    /// fork, the thread's name, utrace's return value).
     func needsExitStop(_ t: TracedThread) -> Bool {
         guard t.recording else { return true }
         let sp = specials(t.arch)

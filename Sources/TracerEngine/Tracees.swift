@@ -42,11 +42,14 @@ final class TracedProcess {
         var h = [UInt64](repeating: 0, count: 65)
         var ignored: UInt64 = 0, caught: UInt64 = 0
         guard cpt_signal_sets(pid, &ignored, &caught) == 0 else { return h }
-        for sig in 1...64 {
-            let bit: UInt64 = 1 << UInt64(sig - 1)
-            if ignored & bit != 0 { h[sig] = PsigPayload.sigIGN } else if caught & bit != 0 { h[sig] = caughtHandler }
-        }
+        for sig in 1...64 { h[sig] = action(Int32(sig), ignored: ignored, caught: caught) }
         return h
+    }
+
+    /// The action /proc's SigIgn and SigCgt masks give signal `sig` (1...64).
+    static func action(_ sig: Int32, ignored: UInt64, caught: UInt64) -> UInt64 {
+        let bit: UInt64 = 1 << UInt64(sig - 1)
+        return ignored & bit != 0 ? PsigPayload.sigIGN : caught & bit != 0 ? caughtHandler : PsigPayload.sigDFL
     }
 
     /// exec resets caught signals to the default; ignored ones stay ignored.

@@ -218,8 +218,9 @@ public final class Tracer {
         }
     }
 
-    /// rt_sigaction's new handler, taken at the entry so that the syscall needs no exit
-    /// stop: the kernel refuses only what is checked here (a bad signal number, SIGKILL
+    /// rt_sigaction's new handler, for the table PSIG uses while every syscall stops
+    /// (under the filter rt_sigaction stops only when recorded, and the table is not
+    /// used). Taken at the entry: the kernel refuses only what is checked here (a bad signal number, SIGKILL
     /// or SIGSTOP, a wrong sigset size, an unreadable action), and once it has read the
     /// action it changes it even if writing the old one back then fails.
     func learnHandler(_ t: TracedThread) {
@@ -514,8 +515,7 @@ public final class Tracer {
         guard filterInstalled else { return t.process.handlers[Int(sig)] }
         var ignored: UInt64 = 0, caught: UInt64 = 0
         guard cpt_signal_sets(t.process.pid, &ignored, &caught) == 0 else { return TracedProcess.caughtHandler }
-        let bit: UInt64 = 1 << UInt64(sig - 1)
-        return ignored & bit != 0 ? PsigPayload.sigIGN : caught & bit != 0 ? TracedProcess.caughtHandler : PsigPayload.sigDFL
+        return TracedProcess.action(sig, ignored: ignored, caught: caught)
     }
 
     /// Signals Linux discards but still shows a tracer: SIG_IGN, or SIG_DFL for one whose
